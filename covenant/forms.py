@@ -1,0 +1,153 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from covenant.models import Covenant, CovenantContent, Membership, Unit
+
+DATE_HELP = _("Nhập theo dạng ngày/tháng/năm, ví dụ 16/05/2017.")
+
+
+class DateInput(forms.DateInput):
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", **(attrs or {})})
+
+
+class VersionedForm(forms.Form):
+    """Carries the version the user started from, so that a concurrent save is detected."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ReasonMixin(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do thay đổi"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Bắt buộc khi năm thi đua đã qua giai đoạn thiết lập; được ghi vào nhật ký."),
+    )
+
+
+class CovenantForm(VersionedForm, ReasonMixin):
+    title = forms.CharField(label=_("Tên giao ước"), max_length=255, required=False)
+    signed_on = forms.DateField(label=_("Ngày ký giao ước"), required=False, widget=DateInput, help_text=DATE_HELP)
+    signed_place = forms.CharField(label=_("Nơi ký"), max_length=120, required=False)
+    plan_number = forms.CharField(
+        label=_("Số kế hoạch tổ chức thực hiện"), max_length=40, required=False, help_text=_("Ví dụ: 05/KH-BQLKKT")
+    )
+    plan_date = forms.DateField(label=_("Ngày ban hành kế hoạch"), required=False, widget=DateInput, help_text=DATE_HELP)
+    legal_bases = forms.CharField(
+        label=_("Căn cứ"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Mỗi căn cứ một dòng, theo đúng thứ tự sẽ in trên văn bản."),
+    )
+    field_order = ["title", "signed_on", "signed_place", "plan_number", "plan_date", "legal_bases", "reason", "version"]
+
+    @classmethod
+    def initial_for(cls, covenant: Covenant) -> dict:
+        return {
+            "title": covenant.title, "signed_on": covenant.signed_on, "signed_place": covenant.signed_place,
+            "plan_number": covenant.plan_number, "plan_date": covenant.plan_date, "version": covenant.version,
+            "legal_bases": "\n".join(b.text for b in covenant.legal_bases.all()),
+        }
+
+    def clean_legal_bases(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["legal_bases"].splitlines() if line.strip()]
+        if any(len(line) > 1000 for line in lines):
+            raise forms.ValidationError(_("Mỗi căn cứ dài tối đa 1000 ký tự."))
+        return lines
+
+
+class ContentForm(VersionedForm, ReasonMixin):
+    order = forms.IntegerField(label=_("Số thứ tự"), min_value=1, max_value=99)
+    title = forms.CharField(label=_("Tiêu đề ngắn"), max_length=255, help_text=_("Dùng trong bảng và mục lục."))
+    body = forms.CharField(
+        label=_("Nội dung đầy đủ"), max_length=10000, widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Văn bản đầy đủ của nội dung như trong bản giao ước đã ký."),
+    )
+    field_order = ["order", "title", "body", "reason", "version"]
+
+    def __init__(self, *args, creating: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if creating:
+            self.fields["version"].required = False
+
+    @classmethod
+    def initial_for(cls, content: CovenantContent) -> dict:
+        return {"order": content.order, "title": content.title, "body": content.body, "version": content.version}
+
+
+class MemberRowForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none())
+    order = forms.IntegerField(label=_("STT"), min_value=1, max_value=999)
+    role = forms.ChoiceField(label=_("Vai trò"), choices=Membership.Role.choices)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.all()
+
+
+class BaseMemberFormSet(forms.BaseFormSet):
+    def __init__(self, *args, units=None, **kwargs):
+        self.units = units
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "units": self.units}
+
+    @property
+    def empty_form(self):
+        form = self.form(auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), empty_permitted=True,
+                         use_required_attribute=False, units=self.units, renderer=self.renderer)
+        self.add_fields(form, None)
+        return form
+
+
+MemberFormSet = forms.formset_factory(
+    MemberRowForm, formset=BaseMemberFormSet, extra=0, can_delete=True, max_num=200, validate_max=True,
+    absolute_max=200,
+)
+
+
+class MembersMetaForm(VersionedForm, ReasonMixin):
+    pass
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["code", "name", "short_name", "head_name", "address", "phone", "email"]
+        help_texts = {"code": _("Chữ thường không dấu, số và gạch ngang; duy nhất trong hệ thống. Ví dụ: so-tai-chinh.")}
+
+
+class PhaseRevertForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do quay lại"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OfficerCreateForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none())
+    username = forms.RegexField(
+        label=_("Tên đăng nhập"), max_length=150, regex=r"^[\w.@+-]+$",
+        error_messages={"invalid": _("Tên đăng nhập chỉ gồm chữ, số và các ký tự @ . + - _")},
+    )
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
+    email = forms.EmailField(label=_("Thư điện tử"), help_text=_("Dùng để nhận nhắc việc và đặt lại mật khẩu."))
+    password = forms.CharField(label=_("Mật khẩu ban đầu"), widget=forms.PasswordInput, max_length=128)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        password_validation.validate_password(password)
+        return password
+
+
+class SetPasswordForm(forms.Form):
+    password = forms.CharField(label=_("Mật khẩu mới"), widget=forms.PasswordInput, max_length=128)
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        password_validation.validate_password(password, self.user)
+        return password
