@@ -1,0 +1,231 @@
+"""Who may open what: one matrix over every named URL of the project and every persona.
+
+The routes are collected from Django's URL resolver, so a new URL fails
+`test_every_named_route_has_an_expectation` until it is given a kind in ROUTE_KINDS below.
+"""
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from covenant.models import Membership
+
+LOGIN = "login redirect"
+
+# What kind of page each route is. READ: every member of the bloc year and its watchers may read it.
+# MANAGE: the year's secretariat only (GET). ACTION: the secretariat only, POST only (require_POST).
+READ, MANAGE, ACTION, HOME, PROVINCE = "read", "manage", "action", "home", "province"
+ROUTE_KINDS = {
+    "home": HOME,
+    "province": PROVINCE,
+    "covenant:dashboard": READ,
+    "covenant:members": READ,
+    "covenant:covenant": READ,
+    "scoring:scoreboard": READ,
+    "covenant:members_edit": MANAGE,
+    "covenant:unit_create": MANAGE,
+    "covenant:covenant_edit": MANAGE,
+    "covenant:content_create": MANAGE,
+    "covenant:content_edit": MANAGE,
+    "covenant:content_delete": MANAGE,
+    "covenant:accounts": MANAGE,
+    "covenant:account_create": MANAGE,
+    "covenant:account_password": MANAGE,
+    "covenant:history": MANAGE,
+    "scoring:settings_edit": MANAGE,
+    "scoring:criterion_create": MANAGE,
+    "scoring:criterion_edit": MANAGE,
+    "scoring:criterion_delete": MANAGE,
+    "scoring:bonus_edit": MANAGE,
+    "scoring:tie_breaks_edit": MANAGE,
+    "covenant:phase_advance": ACTION,
+    "covenant:phase_revert": ACTION,
+    "covenant:start_next_year": ACTION,
+    "covenant:account_toggle": ACTION,
+}
+
+# Authentication pages, tested on their own below: open to anonymous visitors, or login-only.
+AUTH_PUBLIC = {"login", "password_reset", "password_reset_done", "password_reset_complete",
+               "password_reset_confirm"}
+AUTH_LOGIN_ONLY = {"password_change", "password_change_done"}
+AUTH_POST_ONLY = {"logout"}
+# Not ours: Django's admin (restricted to superusers, see test_accounts.py) and the language switch.
+IGNORED_NAMESPACES = {"admin"}
+IGNORED_ROUTES = {"set_language"}
+
+ROLES = ["anonymous", "officer_a", "officer_b", "leader", "provincial", "other_secretariat", "secretariat",
+         "superuser"]
+
+
+def walk(patterns, namespace: str = "", converters: dict | None = None):
+    """Yield (full name, kwarg names) for every named route, recursively through includes."""
+    for p in patterns:
+        found = {**(converters or {}), **getattr(p.pattern, "converters", {})}
+        if isinstance(p, URLResolver):
+            if p.namespace in IGNORED_NAMESPACES:
+                continue
+            ns = ":".join(filter(None, [namespace, p.namespace]))
+            yield from walk(p.url_patterns, ns, found)
+        elif isinstance(p, URLPattern) and p.name:
+            yield ":".join(filter(None, [namespace, p.name])), tuple(found)
+
+
+def named_routes() -> dict[str, tuple[str, ...]]:
+    return dict(walk(get_resolver().url_patterns))
+
+
+def expected_status(kind: str, role: str):
+    if role == "anonymous":
+        return LOGIN
+    if kind == HOME:
+        # One bloc to see: straight there (the provincial viewer to the province). The superuser sees two.
+        return 200 if role == "superuser" else 302
+    if kind == PROVINCE:
+        return 200 if role in ("provincial", "superuser") else 404
+    if role == "other_secretariat":
+        return 404
+    if role in ("secretariat", "superuser"):
+        return 302 if kind == ACTION else 200
+    return 200 if kind == READ else 403
+
+
+def kwarg_values(bloc_year) -> dict:
+    return {
+        "code": bloc_year.bloc.code,
+        "year": bloc_year.year,
+        "content_pk": bloc_year.contents[0].pk,
+        "criterion_pk": bloc_year.criteria[0].pk,
+        # The head unit's officer account: not one of the personas, so toggling it disturbs nobody.
+        "account_pk": bloc_year.officers[0].pk,
+    }
+
+
+def url_for(name: str, kwarg_names: tuple[str, ...], bloc_year) -> str:
+    values = kwarg_values(bloc_year)
+    if name == "province":
+        values["code"] = bloc_year.bloc.province.code
+    unknown = [k for k in kwarg_names if k not in values]
+    assert not unknown, f"{name}: no test value for URL kwarg(s) {unknown}; add them to kwarg_values()"
+    return reverse(name, kwargs={k: values[k] for k in kwarg_names})
+
+
+def describe(response) -> object:
+    if response.status_code == 302 and "/accounts/login/" in response["Location"]:
+        return LOGIN
+    return response.status_code
+
+
+def test_every_named_route_has_an_expectation():
+    routes = set(named_routes())
+    known = set(ROUTE_KINDS) | AUTH_PUBLIC | AUTH_LOGIN_ONLY | AUTH_POST_ONLY | IGNORED_ROUTES
+    assert routes - known == set(), "new routes: give each a kind in ROUTE_KINDS (tests/test_permissions.py)"
+    assert known - routes == set(), "routes listed in the matrix no longer exist"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_expected_status_on_every_route(client, role, personas, bloc_year):
+    user = personas[role]
+    if user is not None:
+        client.force_login(user)
+    wrong = []
+    for name, kwarg_names in sorted(named_routes().items()):
+        if name not in ROUTE_KINDS:
+            continue  # auth and ignored routes; unknown ones fail test_every_named_route_has_an_expectation
+        kind = ROUTE_KINDS[name]
+        url = url_for(name, kwarg_names, bloc_year)
+        # Each request runs in a savepoint rolled back afterwards, so that the secretariat advancing the
+        # phase or opening next year leaves the data as it was for the next route.
+        with transaction.atomic():
+            response = client.post(url) if kind == ACTION else client.get(url)
+            transaction.set_rollback(True)
+        got, want = describe(response), expected_status(kind, role)
+        if got != want:
+            wrong.append(f"{'POST' if kind == ACTION else 'GET'} {url} ({name}): expected {want}, got {got}")
+    assert wrong == [], f"{role}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, k in ROUTE_KINDS.items() if k == ACTION))
+def test_post_only_actions_answer_get_with_405(client, secretariat, bloc_year, name):
+    client.force_login(secretariat)
+    url = url_for(name, named_routes()[name], bloc_year)
+    assert client.get(url).status_code == 405
+
+
+@pytest.mark.parametrize("name", sorted(AUTH_PUBLIC))
+def test_auth_pages_are_open_to_anonymous_visitors(client, db, name):
+    kwargs = {"uidb64": "MQ", "token": "set-password"} if name == "password_reset_confirm" else {}
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code == 200
+    assert '<html lang="vi"' in response.content.decode()
+
+
+@pytest.mark.parametrize("name", sorted(AUTH_LOGIN_ONLY))
+def test_password_change_pages_need_a_login(client, officer_a, name):
+    assert describe(client.get(reverse(name))) == LOGIN
+    client.force_login(officer_a)
+    assert client.get(reverse(name)).status_code == 200
+
+
+def test_logout_is_post_only_and_returns_to_the_login_page(client, officer_a):
+    client.force_login(officer_a)
+    assert client.get(reverse("logout")).status_code == 405
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response["Location"] == reverse("login")
+    assert describe(client.get(reverse("covenant:dashboard", args=["khoi-tckt", 2025]))) == LOGIN
+
+
+def test_home_sends_each_persona_to_their_work(client, personas, bloc_year, other_bloc_year):
+    dashboard = reverse("covenant:dashboard", args=[bloc_year.bloc.code, bloc_year.year])
+    where = {
+        "secretariat": dashboard, "officer_a": dashboard, "officer_b": dashboard, "leader": dashboard,
+        "provincial": reverse("province", args=[bloc_year.bloc.province.code]),
+        "other_secretariat": reverse("covenant:dashboard", args=[other_bloc_year.bloc.code, other_bloc_year.year]),
+    }
+    for role, location in where.items():
+        client.force_login(personas[role])
+        response = client.get("/")
+        assert (response.status_code, response["Location"]) == (302, location), role
+    client.force_login(personas["superuser"])
+    page = client.get("/").content.decode()
+    assert bloc_year.bloc.name in page and other_bloc_year.bloc.name in page
+
+
+def test_unknown_bloc_or_year_is_404_even_for_the_secretariat(client, secretariat, bloc_year):
+    client.force_login(secretariat)
+    assert client.get(reverse("covenant:dashboard", args=["khong-co", 2025])).status_code == 404
+    assert client.get(reverse("covenant:dashboard", args=[bloc_year.bloc.code, 2030])).status_code == 404
+    assert client.get(reverse("province", args=["khong-co"])).status_code == 404
+
+
+def test_provincial_viewer_of_another_province_sees_nothing_of_this_bloc(client, bloc_year, other_bloc_year):
+    from tests.personas import make_user
+
+    viewer = make_user("tinh-khac", role="provincial", province=other_bloc_year.bloc.province)
+    client.force_login(viewer)
+    assert client.get(reverse("covenant:dashboard", args=[bloc_year.bloc.code, bloc_year.year])).status_code == 404
+    assert client.get(reverse("province", args=[bloc_year.bloc.province.code])).status_code == 404
+    assert client.get(reverse("province", args=[other_bloc_year.bloc.province.code])).status_code == 200
+
+
+def test_officer_of_the_head_unit_is_not_the_secretariat(client, bloc_year):
+    client.force_login(bloc_year.officers[0])  # role officer, unit = the head unit
+    base = [bloc_year.bloc.code, bloc_year.year]
+    assert client.get(reverse("covenant:dashboard", args=base)).status_code == 200
+    assert client.get(reverse("covenant:members_edit", args=base)).status_code == 403
+
+
+def test_secretariat_loses_manage_rights_when_the_head_role_passes_to_another_unit(client, secretariat, bloc_year):
+    Membership.objects.filter(bloc_year=bloc_year).update(role=Membership.Role.MEMBER)
+    Membership.objects.filter(bloc_year=bloc_year, unit=bloc_year.units[2]).update(role=Membership.Role.HEAD)
+    client.force_login(secretariat)
+    base = [bloc_year.bloc.code, bloc_year.year]
+    assert client.get(reverse("covenant:members", args=base)).status_code == 200
+    assert client.get(reverse("covenant:members_edit", args=base)).status_code == 403
+
+
+def test_deactivated_secretariat_is_sent_to_the_login_page(client, secretariat, bloc_year):
+    client.force_login(secretariat)
+    secretariat.is_active = False
+    secretariat.save(update_fields=["is_active"])
+    response = client.get(reverse("covenant:members_edit", args=[bloc_year.bloc.code, bloc_year.year]))
+    assert describe(response) == LOGIN
