@@ -182,12 +182,14 @@ def save_members(
 
 
 @transaction.atomic
-def create_unit(*, code: str, name: str, short_name: str, by, **contact) -> Unit:
+def create_unit(
+    *, code: str, name: str, short_name: str, by, at: datetime.datetime | None = None, **contact
+) -> Unit:
     if Unit.objects.filter(code=code).exists():
         raise ServiceError(_("Mã đơn vị “%(code)s” đã được dùng.") % {"code": code}, field="code")
     unit = Unit.objects.create(code=code, name=name, short_name=short_name, **contact)
     record(bloc_year=None, by=by, action="unit.create", target=unit,
-           after=snapshot(unit, ("code", "name", "short_name")))
+           after=snapshot(unit, ("code", "name", "short_name")), at=at)
     return unit
 
 
@@ -371,6 +373,7 @@ def start_next_year(*, previous: BlocYear, by, at: datetime.datetime | None = No
 @transaction.atomic
 def create_officer(
     *, bloc_year: BlocYear, unit: Unit, username: str, full_name: str, email: str, password: str, by,
+    at: datetime.datetime | None = None,
 ) -> User:
     if not bloc_year.memberships.filter(unit=unit).exists():
         raise ServiceError(_("Đơn vị không thuộc khối trong năm này."), field="unit")
@@ -381,7 +384,7 @@ def create_officer(
                                     first_name=first, last_name=last or full_name)
     Profile.objects.create(user=user, role=Profile.Role.OFFICER, unit=unit)
     record(bloc_year=bloc_year, by=by, action="account.create", target=user,
-           after={"username": username, "unit": str(unit)})
+           after={"username": username, "unit": str(unit)}, at=at)
     return user
 
 

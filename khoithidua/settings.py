@@ -160,3 +160,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }
+
+# Periodic reports (DOMAIN.md assumptions, configurable): deadline N days after the quarter ends,
+# lock date M days after the deadline, a returned report is due back after K days, and the
+# deadline reminder goes out R days before the deadline.
+REPORT_DEADLINE_DAYS = envint("REPORT_DEADLINE_DAYS", 10)
+REPORT_LOCK_DAYS = envint("REPORT_LOCK_DAYS", 20)
+RESUBMIT_DAYS = envint("RESUBMIT_DAYS", 5)
+REMINDER_DAYS_BEFORE = envint("REMINDER_DAYS_BEFORE", 3)

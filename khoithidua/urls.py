@@ -25,4 +25,5 @@ urlpatterns = [
     path("province/<slug:code>/", covenant_views.province, name="province"),
     path("blocs/<slug:code>/<int:year>/", include("covenant.urls")),
     path("blocs/<slug:code>/<int:year>/scoreboard/", include("scoring.urls")),
+    path("blocs/<slug:code>/<int:year>/reports/", include("reports.urls")),
 ]

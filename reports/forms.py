@@ -1,0 +1,141 @@
+import re
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from covenant.forms import DATE_HELP, DateInput, ReasonMixin, VersionedForm
+from reports.models import Evidence, ReportingPeriod
+
+MAX_RESULT_ROWS = 30
+
+
+class PeriodForm(VersionedForm, ReasonMixin):
+    code = forms.SlugField(label=_("Mã kỳ"), max_length=10, help_text=_("Duy nhất trong năm, ví dụ q1, 6t, q3, nam."))
+    name = forms.CharField(label=_("Tên kỳ báo cáo"), max_length=120)
+    kind = forms.ChoiceField(label=_("Loại báo cáo"), choices=ReportingPeriod.Kind.choices)
+    order = forms.IntegerField(label=_("Thứ tự"), min_value=1, max_value=20)
+    opens_on = forms.DateField(label=_("Ngày mở"), widget=DateInput, help_text=DATE_HELP)
+    deadline = forms.DateField(label=_("Hạn nộp"), widget=DateInput,
+                               help_text=_("Nộp lần đầu sau ngày này (hết ngày, giờ Việt Nam) là trễ hạn."))
+    lock_date = forms.DateField(label=_("Ngày khóa sổ"), widget=DateInput,
+                                help_text=_("Sau ngày này, báo cáo chưa từng nộp không thể nộp và bị tính là không nộp."))
+    field_order = ["code", "name", "kind", "order", "opens_on", "deadline", "lock_date", "reason", "version"]
+
+    def __init__(self, *args, creating=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if creating:
+            self.fields["version"].required = False
+        self.fields["reason"].help_text = _("Bắt buộc khi đã có đơn vị nộp báo cáo kỳ này; được ghi vào nhật ký.")
+
+
+class ExtensionForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None)
+    deadline = forms.DateField(label=_("Hạn nộp mới"), widget=DateInput, help_text=DATE_HELP)
+    lock_date = forms.DateField(label=_("Ngày khóa sổ mới"), widget=DateInput, help_text=DATE_HELP)
+    reason = forms.CharField(label=_("Lý do gia hạn"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("Tệp minh chứng"), help_text=_(
+        "PDF, Word, Excel hoặc ảnh; tối đa %(mb)s MB."
+    ) % {"mb": settings.EVIDENCE_MAX_MB})
+    summary = forms.CharField(label=_("Trích yếu"), max_length=500)
+    number_symbol = forms.CharField(label=_("Số, ký hiệu"), max_length=60, required=False,
+                                    help_text=_("Ví dụ: 125/BC-STC"))
+    issued_on = forms.DateField(label=_("Ngày văn bản"), required=False, widget=DateInput, help_text=DATE_HELP)
+
+
+class ReportForm(forms.Form):
+    """The unit's report: one group of fields per covenant content, plus general proposals.
+
+    Result rows (indicator, target, result) come as s<content>-r<i>-<field> inputs added by the page.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    general_proposals = forms.CharField(label=_("Đề xuất, kiến nghị chung"), required=False, max_length=10000,
+                                        widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, sections=(), evidence=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sections = list(sections)
+        choices = [(e.pk, str(e)) for e in evidence]
+        for s in self.sections:
+            p = f"s{s.content_id}"
+            self.fields[f"{p}-done"] = forms.CharField(
+                label=_("Kết quả thực hiện"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 5}),
+                help_text=_("Những việc đơn vị đã làm trong kỳ về nội dung này."),
+            )
+            self.fields[f"{p}-difficulties"] = forms.CharField(
+                label=_("Khó khăn, vướng mắc"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+            )
+            self.fields[f"{p}-next_steps"] = forms.CharField(
+                label=_("Nhiệm vụ, giải pháp thời gian tới"), required=False, max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[f"{p}-evidence"] = forms.TypedMultipleChoiceField(
+                label=_("Minh chứng đã có"), required=False, choices=choices, coerce=int,
+                widget=forms.CheckboxSelectMultiple,
+            )
+            self.fields[f"{p}-upload"] = forms.FileField(label=_("Tải lên minh chứng mới"), required=False)
+            self.fields[f"{p}-upload_summary"] = forms.CharField(label=_("Trích yếu"), required=False, max_length=500)
+            self.fields[f"{p}-upload_number"] = forms.CharField(label=_("Số, ký hiệu"), required=False, max_length=60)
+
+    def bound_sections(self):
+        for s in self.sections:
+            p = f"s{s.content_id}"
+            yield s, {name: self[f"{p}-{name}"] for name in
+                      ("done", "difficulties", "next_steps", "evidence", "upload", "upload_summary", "upload_number")}
+
+    def results_for(self, content_id: int) -> list[tuple[str, str, str]]:
+        source = self.data if self.is_bound else {}
+        rows = []
+        pattern = re.compile(rf"^s{content_id}-r(\d+)-indicator$")
+        indices = sorted(int(m.group(1)) for k in source if (m := pattern.match(k)))
+        for i in indices[:MAX_RESULT_ROWS]:
+            get = lambda f: (source.get(f"s{content_id}-r{i}-{f}") or "").strip()  # noqa: E731
+            indicator, target, result = get("indicator")[:255], get("target")[:100], get("result")[:100]
+            if indicator or target or result:
+                rows.append((indicator or "—", target, result))
+        return rows
+
+    def clean(self):
+        data = super().clean()
+        for s in self.sections:
+            p = f"s{s.content_id}"
+            if data.get(f"{p}-upload") and not (data.get(f"{p}-upload_summary") or "").strip():
+                self.add_error(f"{p}-upload_summary", _("Hãy nhập trích yếu cho minh chứng tải lên."))
+        return data
+
+
+class ReviewForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    decision = forms.ChoiceField(choices=[("accept", _("Tiếp nhận")), ("return", _("Trả lại"))])
+    reason = forms.CharField(label=_("Lý do trả lại"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text=_("Bắt buộc khi trả lại; đơn vị sẽ thấy và nhận thư."))
+    due = forms.DateField(label=_("Hạn nộp lại"), required=False, widget=DateInput,
+                          help_text=_("Bỏ trống: sau %(n)s ngày.") % {"n": settings.RESUBMIT_DAYS})
+
+    def __init__(self, *args, sections=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sections = list(sections)
+        for s in self.sections:
+            self.fields[f"c{s.content_id}"] = forms.CharField(
+                label=_("Nhận xét"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+            )
+
+    def comments(self) -> dict[int, str]:
+        return {s.content_id: self.cleaned_data.get(f"c{s.content_id}", "") for s in self.sections}
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Lý do mở lại"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    due = forms.DateField(label=_("Hạn nộp lại"), required=False, widget=DateInput)
+
+
+__all__ = ["Evidence"]

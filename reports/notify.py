@@ -1,0 +1,68 @@
+"""Who is told what by email when a report moves, and the text they receive."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from covenant.models import Membership, Profile
+
+User = get_user_model()
+
+
+def officer_emails(unit_id: int) -> list[str]:
+    return list(
+        User.objects.filter(is_active=True, profile__unit_id=unit_id, profile__role=Profile.Role.OFFICER)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def secretariat_emails(bloc_year) -> list[str]:
+    head = Membership.objects.filter(bloc_year=bloc_year, role=Membership.Role.HEAD).values("unit_id")
+    return list(
+        User.objects.filter(is_active=True, profile__unit_id__in=head, profile__role=Profile.Role.SECRETARIAT)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def _send(template: str, context: dict, recipients: list[str]) -> None:
+    from reports.tasks import send_email
+
+    if not recipients:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string(f"reports/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"reports/email/{template}.txt", context)
+    send_email.enqueue(subject, body, recipients)
+
+
+def _report_context(report) -> dict:
+    url = settings.SITE_ROOT.rstrip("/") + reverse(
+        "reports:report", args=[report.period.bloc_year.bloc.code, report.period.bloc_year.year, report.pk]
+    )
+    return {"report": report, "period": report.period, "unit": report.unit, "bloc": report.period.bloc_year.bloc,
+            "url": url}
+
+
+def report_submitted(report_pk: int) -> None:
+    from reports.models import ProgressReport
+
+    report = ProgressReport.objects.select_related("period__bloc_year__bloc", "unit").get(pk=report_pk)
+    _send("submitted", _report_context(report), secretariat_emails(report.period.bloc_year))
+
+
+def report_returned(report_pk: int) -> None:
+    from reports.models import ProgressReport
+
+    report = ProgressReport.objects.select_related("period__bloc_year__bloc", "unit").get(pk=report_pk)
+    _send("returned", _report_context(report), officer_emails(report.unit_id))
+
+
+def period_reminder(kind: str, period, unit, dates, recipients: list[str]) -> None:
+    url = settings.SITE_ROOT.rstrip("/") + reverse(
+        "reports:index", args=[period.bloc_year.bloc.code, period.bloc_year.year]
+    )
+    _send(kind, {"period": period, "unit": unit, "dates": dates, "bloc": period.bloc_year.bloc, "url": url}, recipients)

@@ -1,0 +1,609 @@
+"""Periodic progress reports: periods and extensions, the report workflow, evidence, reminders.
+
+Dates follow DOMAIN.md (assumptions, configurable): Q1, the mid-year report (covers Q2), Q3 and the
+annual report (covers Q4); each due on the 10th day after its quarter ends and locked
+REPORT_LOCK_DAYS later. Deadlines and lock dates are applied at the end of their day in the
+project's time zone.
+"""
+
+import datetime
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import filetype
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from covenant.models import BlocYear, CovenantContent, Membership, Unit
+from covenant.services import ConflictError, ServiceError, bump_version, record, snapshot
+from reports import notify
+from reports.models import (
+    Evidence,
+    Extension,
+    ProgressReport,
+    ReportingPeriod,
+    ReportSection,
+    ResultRow,
+    end_of_day,
+)
+
+Status = ProgressReport.Status
+
+
+def _d(day: datetime.date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+def _now(at: datetime.datetime | None) -> datetime.datetime:
+    return at or timezone.now()
+
+
+# Periods ------------------------------------------------------------------------------------------
+
+# (code, kind, name, first month of the covered quarter)
+DEFAULT_PERIODS = [
+    ("q1", ReportingPeriod.Kind.QUARTER, gettext_lazy("Báo cáo quý I"), 1),
+    ("6t", ReportingPeriod.Kind.MIDYEAR, gettext_lazy("Báo cáo sơ kết 6 tháng đầu năm"), 4),
+    ("q3", ReportingPeriod.Kind.QUARTER, gettext_lazy("Báo cáo quý III"), 7),
+    ("nam", ReportingPeriod.Kind.ANNUAL, gettext_lazy("Báo cáo tổng kết năm"), 10),
+]
+
+
+def default_period_dates(year: int, first_month: int) -> tuple[datetime.date, datetime.date, datetime.date]:
+    """Opening date (two weeks before the quarter ends), deadline and lock date of a quarter's report."""
+    end_month = first_month + 2
+    quarter_end = (datetime.date(year + (end_month == 12), end_month % 12 + 1, 1)) - datetime.timedelta(days=1)
+    opens = quarter_end - datetime.timedelta(days=14)
+    deadline = quarter_end + datetime.timedelta(days=settings.REPORT_DEADLINE_DAYS)
+    lock = deadline + datetime.timedelta(days=settings.REPORT_LOCK_DAYS)
+    return opens, deadline, lock
+
+
+@transaction.atomic
+def create_default_periods(*, bloc_year: BlocYear, by, at: datetime.datetime | None = None) -> list[ReportingPeriod]:
+    if bloc_year.periods.exists():
+        raise ServiceError(_("Năm thi đua đã có kỳ báo cáo."))
+    periods = []
+    for order, (code, kind, name, month) in enumerate(DEFAULT_PERIODS, start=1):
+        opens, deadline, lock = default_period_dates(bloc_year.year, month)
+        periods.append(ReportingPeriod.objects.create(
+            bloc_year=bloc_year, code=code, kind=kind, name=str(name), order=order,
+            opens_on=opens, deadline=deadline, lock_date=lock,
+        ))
+    record(bloc_year=bloc_year, by=by, action="periods.create_default", target=bloc_year,
+           after={"periods": [p.code for p in periods]}, at=at)
+    return periods
+
+
+PERIOD_FIELDS = ("code", "name", "kind", "order", "opens_on", "deadline", "lock_date")
+
+
+@transaction.atomic
+def save_period(
+    *, bloc_year: BlocYear, period: ReportingPeriod | None, data: dict, expected_version: int | None, by,
+    reason: str = "", at: datetime.datetime | None = None,
+) -> ReportingPeriod:
+    if bloc_year.is_published:
+        raise ServiceError(_("Năm thi đua đã công bố: dữ liệu đã khóa, không thể thay đổi."))
+    reason = (reason or "").strip()
+    if period is not None and period.reports.exclude(status=Status.DRAFT).exists() and not reason:
+        raise ServiceError(_("Kỳ báo cáo đã có đơn vị nộp: phải ghi lý do thay đổi."), field="reason")
+    if not (data["opens_on"] <= data["deadline"] <= data["lock_date"]):
+        raise ServiceError(_("Phải có: ngày mở ≤ hạn nộp ≤ ngày khóa sổ."))
+    for key, msg in (("code", _("Mã kỳ “%(v)s” đã có trong năm.")), ("order", _("Thứ tự %(v)s đã được dùng."))):
+        clash = ReportingPeriod.objects.filter(bloc_year=bloc_year, **{key: data[key]})
+        if period is not None:
+            clash = clash.exclude(pk=period.pk)
+        if clash.exists():
+            raise ServiceError(msg % {"v": data[key]}, field=key)
+    if period is None:
+        period = ReportingPeriod.objects.create(bloc_year=bloc_year, **{f: data[f] for f in PERIOD_FIELDS})
+        record(bloc_year=bloc_year, by=by, action="period.create", target=period,
+               after=snapshot(period, PERIOD_FIELDS), reason=reason, at=at)
+        return period
+    bump_version(ReportingPeriod, period.pk, expected_version)
+    period.refresh_from_db()
+    before = snapshot(period, PERIOD_FIELDS)
+    for f in PERIOD_FIELDS:
+        setattr(period, f, data[f])
+    period.save()
+    record(bloc_year=bloc_year, by=by, action="period.change", target=period, before=before,
+           after=snapshot(period, PERIOD_FIELDS), reason=reason, at=at)
+    return period
+
+
+@transaction.atomic
+def grant_extension(
+    *, period: ReportingPeriod, unit: Unit, deadline: datetime.date, lock_date: datetime.date, reason: str, by,
+    at: datetime.datetime | None = None,
+) -> Extension:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Phải ghi lý do gia hạn."), field="reason")
+    if period.bloc_year.is_published:
+        raise ServiceError(_("Năm thi đua đã công bố: dữ liệu đã khóa, không thể thay đổi."))
+    if not Membership.objects.filter(bloc_year=period.bloc_year, unit=unit).exists():
+        raise ServiceError(_("Đơn vị không thuộc khối trong năm này."), field="unit")
+    if lock_date < deadline:
+        raise ServiceError(_("Ngày khóa sổ mới không được trước hạn nộp mới."), field="lock_date")
+    if deadline < period.deadline:
+        raise ServiceError(_("Hạn nộp mới phải sau hạn nộp chung %(d)s.") % {"d": _d(period.deadline)}, field="deadline")
+    ext = Extension.objects.filter(period=period, unit=unit).first()
+    before = snapshot(ext, ("deadline", "lock_date", "reason"))
+    if ext is None:
+        ext = Extension(period=period, unit=unit)
+    ext.deadline, ext.lock_date, ext.reason = deadline, lock_date, reason
+    ext.granted_by, ext.granted_at = by, _now(at)
+    ext.save()
+    record(bloc_year=period.bloc_year, by=by, action="extension.grant", target=ext, before=before,
+           after=snapshot(ext, ("deadline", "lock_date", "reason")), reason=reason, at=at)
+    return ext
+
+
+# Timeliness ---------------------------------------------------------------------------------------
+
+
+class Timeliness(StrEnum):
+    NOT_OPEN = "not_open"
+    NOT_DUE = "not_due"
+    OVERDUE = "overdue"  # after the deadline, before the lock date, never submitted
+    ON_TIME = "on_time"
+    LATE = "late"
+    MISSING = "missing"
+
+
+TIMELINESS_LABELS = {
+    Timeliness.NOT_OPEN: gettext_lazy("Chưa mở"),
+    Timeliness.NOT_DUE: gettext_lazy("Chưa đến hạn"),
+    Timeliness.OVERDUE: gettext_lazy("Quá hạn, chưa nộp"),
+    Timeliness.ON_TIME: gettext_lazy("Đúng hạn"),
+    Timeliness.LATE: gettext_lazy("Trễ hạn"),
+    Timeliness.MISSING: gettext_lazy("Không nộp"),
+}
+
+
+@dataclass(frozen=True)
+class Dates:
+    opens_on: datetime.date
+    deadline: datetime.date
+    lock_date: datetime.date
+    extended: bool = False
+
+
+def unit_dates(period: ReportingPeriod, extension: Extension | None) -> Dates:
+    if extension is None:
+        return Dates(period.opens_on, period.deadline, period.lock_date)
+    return Dates(period.opens_on, extension.deadline, extension.lock_date, extended=True)
+
+
+def timeliness(
+    period: ReportingPeriod, report: ProgressReport | None, extension: Extension | None, now: datetime.datetime
+) -> Timeliness:
+    dates = unit_dates(period, extension)
+    first = report.first_submitted_at if report else None
+    if first is not None:
+        return Timeliness.ON_TIME if first <= end_of_day(dates.deadline) else Timeliness.LATE
+    if now > end_of_day(dates.lock_date):
+        return Timeliness.MISSING
+    if now > end_of_day(dates.deadline):
+        return Timeliness.OVERDUE
+    if timezone.localdate(now) < dates.opens_on:
+        return Timeliness.NOT_OPEN
+    return Timeliness.NOT_DUE
+
+
+# Reports ------------------------------------------------------------------------------------------
+
+
+def _check_year_open(bloc_year: BlocYear) -> None:
+    if bloc_year.is_published:
+        raise ServiceError(_("Năm thi đua đã công bố: dữ liệu đã khóa, không thể thay đổi."))
+    if bloc_year.phase == BlocYear.Phase.SETUP:
+        raise ServiceError(_("Năm thi đua chưa mở giai đoạn báo cáo."))
+
+
+@transaction.atomic
+def start_report(*, period: ReportingPeriod, unit: Unit, by, at: datetime.datetime | None = None) -> ProgressReport:
+    """The unit's report for the period, created with one section per covenant content."""
+    existing = ProgressReport.objects.filter(period=period, unit=unit).first()
+    if existing is not None:
+        return existing
+    _check_year_open(period.bloc_year)
+    now = _now(at)
+    if timezone.localdate(now) < period.opens_on:
+        raise ServiceError(_("Kỳ báo cáo mở từ ngày %(d)s.") % {"d": _d(period.opens_on)})
+    contents = list(CovenantContent.objects.filter(covenant__bloc_year=period.bloc_year).order_by("order"))
+    try:
+        with transaction.atomic():
+            report = ProgressReport.objects.create(period=period, unit=unit, updated_by=by)
+    except IntegrityError:
+        # Two officers of the unit opened it at the same moment: take the one that won.
+        return ProgressReport.objects.get(period=period, unit=unit)
+    ReportSection.objects.bulk_create(ReportSection(report=report, content=c) for c in contents)
+    record(bloc_year=period.bloc_year, by=by, action="report.start", target=report, at=now)
+    return report
+
+
+@dataclass
+class SectionData:
+    done: str = ""
+    difficulties: str = ""
+    next_steps: str = ""
+    results: list[tuple[str, str, str]] = field(default_factory=list)
+    evidence_ids: list[int] = field(default_factory=list)
+
+
+def report_snapshot(report: ProgressReport) -> dict:
+    """Everything the unit wrote, keyed by content number (used for history and change marks)."""
+    data: dict = {"general_proposals": report.general_proposals}
+    for s in report.sections.all():
+        key = str(s.content.order)
+        data[f"{key}.done"] = s.done
+        data[f"{key}.difficulties"] = s.difficulties
+        data[f"{key}.next_steps"] = s.next_steps
+        data[f"{key}.results"] = [[r.indicator, r.target, r.result] for r in s.results.all()]
+        data[f"{key}.evidence"] = sorted(e.pk for e in s.evidence.all())
+    return data
+
+
+def _locked_report(report: ProgressReport, expected_version: int | None) -> ProgressReport:
+    locked = ProgressReport.objects.select_for_update().select_related("period__bloc_year", "unit").get(pk=report.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConflictError(
+            _(
+                "Báo cáo vừa được %(who)s lưu lúc %(when)s, sau khi bạn mở trang. Thay đổi của bạn chưa được lưu: "
+                "hãy tải lại trang để xem bản mới nhất rồi nhập lại."
+            ) % {
+                "who": (locked.updated_by.get_full_name() or locked.updated_by.username) if locked.updated_by else "?",
+                "when": date_format(timezone.localtime(locked.updated_at), "SHORT_DATETIME_FORMAT"),
+            }
+        )
+    return locked
+
+
+@transaction.atomic
+def save_report(
+    *, report: ProgressReport, sections: dict[int, SectionData], general_proposals: str,
+    expected_version: int | None, by, at: datetime.datetime | None = None,
+) -> ProgressReport:
+    """Save the unit's draft (or returned report being corrected); the only way the unit writes it."""
+    report = _locked_report(report, expected_version)
+    _check_year_open(report.period.bloc_year)
+    if not report.is_editable_by_unit:
+        raise ServiceError(_("Báo cáo đã nộp hoặc đã được tiếp nhận: đơn vị không thể sửa cho đến khi bị trả lại."))
+    by_content = {s.content_id: s for s in report.sections.select_related("content")}
+    if set(sections) - set(by_content):
+        raise ServiceError(_("Dữ liệu gửi lên không khớp với các nội dung của báo cáo. Hãy tải lại trang."))
+    allowed_evidence = set(
+        Evidence.objects.filter(bloc_year=report.period.bloc_year, unit=report.unit).values_list("pk", flat=True)
+    )
+    before = report_snapshot(report)
+    for content_id, data in sections.items():
+        if set(data.evidence_ids) - allowed_evidence:
+            raise ServiceError(_("Chỉ được gắn minh chứng của chính đơn vị mình."))
+        section = by_content[content_id]
+        section.done, section.difficulties, section.next_steps = data.done, data.difficulties, data.next_steps
+        section.save(update_fields=["done", "difficulties", "next_steps"])
+        section.results.all().delete()
+        ResultRow.objects.bulk_create(
+            ResultRow(section=section, order=i, indicator=ind, target=tgt, result=res)
+            for i, (ind, tgt, res) in enumerate(data.results, start=1)
+        )
+        section.evidence.set(data.evidence_ids)
+    report.general_proposals = general_proposals
+    report.updated_by = by
+    report.version += 1
+    report.save()
+    after = report_snapshot(report)
+    changed = {k for k in after if before.get(k) != after[k]}
+    if changed:
+        record(bloc_year=report.period.bloc_year, by=by, action="report.save", target=report,
+               before={k: before.get(k) for k in sorted(changed)}, after={k: after[k] for k in sorted(changed)},
+               at=at)
+    return report
+
+
+def submission_problems(report: ProgressReport) -> list[str]:
+    problems = []
+    for s in report.sections.all():
+        if not s.done.strip():
+            problems.append(
+                _("Nội dung %(n)s “%(title)s” chưa có kết quả thực hiện.") % {"n": s.content.order, "title": s.content.title}
+            )
+    return problems
+
+
+@transaction.atomic
+def submit_report(
+    *, report: ProgressReport, expected_version: int | None, by, at: datetime.datetime | None = None
+) -> ProgressReport:
+    report = _locked_report(report, None)
+    if report.status in (Status.SUBMITTED, Status.RESUBMITTED, Status.ACCEPTED):
+        raise ServiceError(_("Báo cáo đã được nộp trước đó (có thể từ một cửa sổ khác); không nộp lại lần nữa."))
+    if expected_version is not None and report.version != expected_version:
+        raise ConflictError(_("Báo cáo vừa được người khác sửa sau khi bạn mở trang. Hãy tải lại trang, "
+                              "kiểm tra rồi nộp lại."))
+    _check_year_open(report.period.bloc_year)
+    now = _now(at)
+    dates = unit_dates(report.period, Extension.objects.filter(period=report.period, unit=report.unit).first())
+    if report.status == Status.DRAFT and now > end_of_day(dates.lock_date):
+        raise ServiceError(
+            _("Đã quá ngày khóa sổ %(d)s: báo cáo không thể nộp và được tính là không nộp. "
+              "Liên hệ Văn phòng khối nếu cần gia hạn.") % {"d": _d(dates.lock_date)}
+        )
+    if report.status == Status.RETURNED and report.resubmit_due and now > end_of_day(report.resubmit_due):
+        raise ServiceError(_("Đã quá hạn nộp lại %(d)s. Liên hệ Văn phòng khối.") % {"d": _d(report.resubmit_due)})
+    problems = submission_problems(report)
+    if problems:
+        raise ServiceError(_("Chưa thể nộp: %(p)s") % {"p": " ".join(problems)})
+    before = {"status": report.status}
+    report.status = Status.SUBMITTED if report.status == Status.DRAFT else Status.RESUBMITTED
+    report.first_submitted_at = report.first_submitted_at or now
+    report.submitted_at = now
+    report.updated_by = by
+    report.version += 1
+    report.save()
+    record(bloc_year=report.period.bloc_year, by=by, action="report.submit", target=report,
+           before=before, after={"status": report.status, "submitted_at": now.isoformat()}, at=now)
+    transaction.on_commit(lambda: notify.report_submitted(report.pk))
+    return report
+
+
+def _require_reviewable(report: ProgressReport) -> None:
+    if report.status not in (Status.SUBMITTED, Status.RESUBMITTED):
+        raise ServiceError(_("Chỉ xem xét được báo cáo đã nộp và chưa được tiếp nhận."))
+
+
+def _save_comments(report: ProgressReport, comments: dict[int, str]) -> None:
+    for s in report.sections.all():
+        if s.content_id in comments and comments[s.content_id] != s.reviewer_comment:
+            s.reviewer_comment = comments[s.content_id]
+            s.save(update_fields=["reviewer_comment"])
+
+
+@transaction.atomic
+def return_report(
+    *, report: ProgressReport, reason: str, due: datetime.date | None = None, comments: dict[int, str] | None = None,
+    expected_version: int | None = None, by, at: datetime.datetime | None = None,
+) -> ProgressReport:
+    report = _locked_report(report, expected_version)
+    _check_year_open(report.period.bloc_year)
+    _require_reviewable(report)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Phải ghi lý do trả lại báo cáo."), field="reason")
+    now = _now(at)
+    due = due or (timezone.localdate(now) + datetime.timedelta(days=settings.RESUBMIT_DAYS))
+    if due < timezone.localdate(now):
+        raise ServiceError(_("Hạn nộp lại không được trước hôm nay."), field="due")
+    _save_comments(report, comments or {})
+    before = {"status": report.status}
+    report.status, report.returned_at, report.return_reason, report.resubmit_due = Status.RETURNED, now, reason, due
+    report.version += 1
+    report.save()
+    # The snapshot taken here is what "changed since it was last returned" compares against.
+    record(bloc_year=report.period.bloc_year, by=by, action="report.return", target=report, before=before,
+           after={"status": report.status, "resubmit_due": due.isoformat(), "snapshot": report_snapshot(report)},
+           reason=reason, at=now)
+    transaction.on_commit(lambda: notify.report_returned(report.pk))
+    return report
+
+
+@transaction.atomic
+def accept_report(
+    *, report: ProgressReport, comments: dict[int, str] | None = None, expected_version: int | None = None, by,
+    at: datetime.datetime | None = None,
+) -> ProgressReport:
+    report = _locked_report(report, expected_version)
+    _check_year_open(report.period.bloc_year)
+    _require_reviewable(report)
+    now = _now(at)
+    _save_comments(report, comments or {})
+    before = {"status": report.status}
+    report.status, report.accepted_at = Status.ACCEPTED, now
+    report.version += 1
+    report.save()
+    record(bloc_year=report.period.bloc_year, by=by, action="report.accept", target=report, before=before,
+           after={"status": report.status}, at=now)
+    return report
+
+
+@transaction.atomic
+def reopen_report(
+    *, report: ProgressReport, reason: str, due: datetime.date | None = None, by, at: datetime.datetime | None = None,
+) -> ProgressReport:
+    report = _locked_report(report, None)
+    _check_year_open(report.period.bloc_year)
+    if report.status != Status.ACCEPTED:
+        raise ServiceError(_("Chỉ mở lại được báo cáo đã tiếp nhận."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Phải ghi lý do mở lại báo cáo."), field="reason")
+    now = _now(at)
+    due = due or (timezone.localdate(now) + datetime.timedelta(days=settings.RESUBMIT_DAYS))
+    before = {"status": report.status}
+    report.status, report.returned_at, report.return_reason, report.resubmit_due = Status.RETURNED, now, reason, due
+    report.accepted_at = None
+    report.version += 1
+    report.save()
+    record(bloc_year=report.period.bloc_year, by=by, action="report.reopen", target=report, before=before,
+           after={"status": report.status, "resubmit_due": due.isoformat(), "snapshot": report_snapshot(report)},
+           reason=reason, at=now)
+    transaction.on_commit(lambda: notify.report_returned(report.pk))
+    return report
+
+
+def changed_since_return(report: ProgressReport, history) -> set[str]:
+    """Keys of report_snapshot that differ from the snapshot taken when the report was last returned."""
+    last = next((e for e in history if e.action in ("report.return", "report.reopen")), None)
+    if last is None or not last.after or "snapshot" not in last.after:
+        return set()
+    old, new = last.after["snapshot"], report_snapshot(report)
+    return {k for k in new if old.get(k) != new[k]}
+
+
+# Evidence -----------------------------------------------------------------------------------------
+
+# Detected type → extensions a user may give it. Detection reads the file's content, not its name.
+ALLOWED_TYPES = {
+    "application/pdf": {"pdf"},
+    "application/msword": {"doc"},
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {"docx"},
+    "application/vnd.ms-excel": {"xls"},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"xlsx"},
+    "application/vnd.oasis.opendocument.text": {"odt"},
+    "application/vnd.oasis.opendocument.spreadsheet": {"ods"},
+    "image/jpeg": {"jpg", "jpeg"},
+    "image/png": {"png"},
+    "image/gif": {"gif"},
+    "image/webp": {"webp"},
+}
+
+
+def check_upload(upload: UploadedFile) -> str:
+    """The upload's real content type, or a ServiceError in Vietnamese."""
+    limit = settings.EVIDENCE_MAX_MB * 1024 * 1024
+    if upload.size > limit:
+        raise ServiceError(
+            _("Tệp “%(name)s” nặng %(size)s MB, vượt giới hạn %(limit)s MB.")
+            % {"name": upload.name, "size": f"{upload.size / 1024 / 1024:.1f}".replace(".", ","),
+               "limit": settings.EVIDENCE_MAX_MB},
+            field="file",
+        )
+    if upload.size == 0:
+        raise ServiceError(_("Tệp “%(name)s” rỗng.") % {"name": upload.name}, field="file")
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    ext = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if kind is None or kind.mime not in ALLOWED_TYPES:
+        raise ServiceError(
+            _("Tệp “%(name)s” không phải PDF, Word, Excel hay ảnh (kiểm tra theo nội dung tệp, không theo tên).")
+            % {"name": upload.name},
+            field="file",
+        )
+    if ext not in ALLOWED_TYPES[kind.mime]:
+        raise ServiceError(
+            _("Nội dung tệp “%(name)s” không khớp với phần mở rộng .%(ext)s.") % {"name": upload.name, "ext": ext},
+            field="file",
+        )
+    return kind.mime
+
+
+@transaction.atomic
+def add_evidence(
+    *, bloc_year: BlocYear, unit: Unit, upload: UploadedFile, summary: str, number_symbol: str = "",
+    issued_on: datetime.date | None = None, by, at: datetime.datetime | None = None,
+) -> Evidence:
+    if bloc_year.is_published:
+        raise ServiceError(_("Năm thi đua đã công bố: dữ liệu đã khóa, không thể thay đổi."))
+    if not Membership.objects.filter(bloc_year=bloc_year, unit=unit).exists():
+        raise ServiceError(_("Đơn vị không thuộc khối trong năm này."))
+    mime = check_upload(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    evidence = Evidence(
+        bloc_year=bloc_year, unit=unit, number_symbol=number_symbol, issued_on=issued_on, summary=summary,
+        original_name=upload.name[:255], content_type=mime, size=upload.size, sha256=digest.hexdigest(),
+        uploaded_by=by, uploaded_at=_now(at),
+    )
+    evidence.file.save(upload.name, upload, save=False)
+    evidence.save()
+    record(bloc_year=bloc_year, by=by, action="evidence.add", target=evidence,
+           after={"summary": summary, "file": upload.name, "size": upload.size, "sha256": evidence.sha256}, at=at)
+    return evidence
+
+
+# Board --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    period: ReportingPeriod
+    unit: Unit
+    report: ProgressReport | None
+    timeliness: Timeliness
+    extension: Extension | None
+
+    @property
+    def status(self) -> str:
+        return self.report.status if self.report else ""
+
+    @property
+    def timeliness_label(self) -> str:
+        return TIMELINESS_LABELS[self.timeliness]
+
+
+@dataclass
+class Board:
+    periods: list[ReportingPeriod]
+    members: list[Membership]
+    cells: dict[tuple[int, int], Cell]
+
+    def row(self, unit_id: int) -> list[Cell]:
+        return [self.cells[(unit_id, p.pk)] for p in self.periods]
+
+    def rows(self) -> list[tuple[Membership, list[Cell], dict]]:
+        return [(m, (cells := self.row(m.unit_id)), rates(cells)) for m in self.members]
+
+    def period_rates(self) -> list[dict]:
+        return [rates([self.cells[(m.unit_id, p.pk)] for m in self.members]) for p in self.periods]
+
+
+def rates(cells: Sequence[Cell]) -> dict:
+    """Expected (due), received, on time, late, missing and their rates among the cells that are due."""
+    due = [c for c in cells if c.timeliness in (Timeliness.ON_TIME, Timeliness.LATE, Timeliness.MISSING,
+                                                 Timeliness.OVERDUE)]
+    received = [c for c in due if c.timeliness in (Timeliness.ON_TIME, Timeliness.LATE)]
+    on_time = [c for c in due if c.timeliness == Timeliness.ON_TIME]
+    n = len(due)
+    return {
+        "expected": n, "received": len(received), "on_time": len(on_time),
+        "late": sum(1 for c in due if c.timeliness == Timeliness.LATE),
+        "missing": sum(1 for c in due if c.timeliness == Timeliness.MISSING),
+        "received_rate": round(100 * len(received) / n) if n else None,
+        "on_time_rate": round(100 * len(on_time) / n) if n else None,
+    }
+
+
+def completeness_board(bloc_year: BlocYear, now: datetime.datetime | None = None) -> Board:
+    """Units × periods in three queries, whatever the number of units."""
+    now = _now(now)
+    periods = list(bloc_year.periods.order_by("order"))
+    members = list(bloc_year.memberships.select_related("unit").order_by("order"))
+    reports = {
+        (r.unit_id, r.period_id): r
+        for r in ProgressReport.objects.filter(period__bloc_year=bloc_year).only(
+            "id", "unit_id", "period_id", "status", "first_submitted_at", "submitted_at", "resubmit_due"
+        )
+    }
+    extensions = {(e.unit_id, e.period_id): e for e in Extension.objects.filter(period__bloc_year=bloc_year)}
+    cells = {}
+    for m in members:
+        for p in periods:
+            report = reports.get((m.unit_id, p.pk))
+            ext = extensions.get((m.unit_id, p.pk))
+            cells[(m.unit_id, p.pk)] = Cell(p, m.unit, report, timeliness(p, report, ext, now), ext)
+    return Board(periods=periods, members=members, cells=cells)
+
+
+def reporting_record(bloc_year: BlocYear, now: datetime.datetime | None = None) -> dict[int, dict]:
+    """Per unit: the late and missing reports (what the scoring deductions are computed from)."""
+    board = completeness_board(bloc_year, now)
+    return {
+        m.unit_id: {
+            "late": [c.period for c in board.row(m.unit_id) if c.timeliness == Timeliness.LATE],
+            "missing": [c.period for c in board.row(m.unit_id) if c.timeliness == Timeliness.MISSING],
+        }
+        for m in board.members
+    }

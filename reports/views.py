@@ -1,0 +1,390 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from covenant.access import Access
+from covenant.decorators import bloc_year_view
+from covenant.models import AuditEntry, BlocYear, CovenantContent, Unit
+from covenant.services import ServiceError
+from covenant.views import form_error, year_context
+from reports import services
+from reports.access import get_report, require_unit_writer, visible_evidence, visible_reports
+from reports.forms import EvidenceForm, ExtensionForm, PeriodForm, ReopenForm, ReportForm, ReviewForm
+from reports.models import Evidence, Extension, ProgressReport, ReportingPeriod, ReportSection, ResultRow
+
+Status = ProgressReport.Status
+
+
+def _url(name: str, bloc_year: BlocYear, *args) -> str:
+    from django.urls import reverse
+
+    return reverse(f"reports:{name}", args=[bloc_year.bloc.code, bloc_year.year, *args])
+
+
+def _require_reader(access: Access) -> None:
+    if not access.reads_submitted:
+        raise PermissionDenied
+
+
+@bloc_year_view()
+def index(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
+    """A unit's own reports, period by period, with what to do next."""
+    access = request.access
+    if access.unit is None:
+        return redirect(_url("board", bloc_year))
+    now = timezone.now()
+    periods = list(bloc_year.periods.order_by("order"))
+    reports = {r.period_id: r for r in ProgressReport.objects.filter(period__bloc_year=bloc_year, unit=access.unit)}
+    extensions = {e.period_id: e for e in Extension.objects.filter(period__bloc_year=bloc_year, unit=access.unit)}
+    rows = []
+    for p in periods:
+        report, ext = reports.get(p.pk), extensions.get(p.pk)
+        rows.append({
+            "period": p, "report": report, "extension": ext, "dates": services.unit_dates(p, ext),
+            "timeliness": services.timeliness(p, report, ext, now),
+            "label": services.TIMELINESS_LABELS[services.timeliness(p, report, ext, now)],
+            "can_start": report is None and timezone.localdate(now) >= p.opens_on
+            and services.timeliness(p, None, ext, now) != services.Timeliness.MISSING
+            and bloc_year.phase != BlocYear.Phase.SETUP and not bloc_year.is_published,
+        })
+    return render(request, "reports/index.html", year_context(request, bloc_year, "reports", rows=rows))
+
+
+@bloc_year_view()
+def board(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
+    _require_reader(request.access)
+    board = services.completeness_board(bloc_year)
+    return render(request, "reports/board.html", year_context(
+        request, bloc_year, "board", board=board, rows=board.rows(),
+        period_rates=list(zip(board.periods, board.period_rates(), strict=True)),
+        contents=list(CovenantContent.objects.filter(covenant__bloc_year=bloc_year).order_by("order")),
+    ))
+
+
+@require_POST
+@bloc_year_view()
+def start(request: HttpRequest, bloc_year: BlocYear, period_pk: int) -> HttpResponse:
+    access = request.access
+    period = get_object_or_404(ReportingPeriod, pk=period_pk, bloc_year=bloc_year)
+    if access.unit is None:
+        raise PermissionDenied
+    try:
+        report = services.start_report(period=period, unit=access.unit, by=request.user)
+    except ServiceError as e:
+        messages.error(request, e.message)
+        return redirect(_url("index", bloc_year))
+    return redirect(_url("edit", bloc_year, report.pk))
+
+
+def _report_queryset():
+    return ProgressReport.objects.select_related("period", "unit", "updated_by").prefetch_related(
+        Prefetch("sections", ReportSection.objects.select_related("content").order_by("content__order").prefetch_related(
+            Prefetch("results", ResultRow.objects.order_by("order")), "evidence",
+        )),
+    )
+
+
+def _history(report: ProgressReport) -> list[AuditEntry]:
+    return list(
+        AuditEntry.objects.filter(target_type="reports.progressreport", target_id=str(report.pk))
+        .select_related("actor").order_by("-at", "-id")
+    )
+
+
+@bloc_year_view()
+def report_detail(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> HttpResponse:
+    access = request.access
+    report = get_report(access, report_pk, _report_queryset())
+    history = _history(report)
+    changed = services.changed_since_return(report, history) if report.status in (
+        Status.RETURNED, Status.RESUBMITTED) else set()
+    ext = Extension.objects.filter(period=report.period, unit=report.unit).first()
+    return render(request, "reports/report_detail.html", year_context(
+        request, bloc_year, "reports", report=report, history=history,
+        changed_sections={k.split(".")[0] for k in changed}, general_changed="general_proposals" in changed,
+        timeliness_label=services.TIMELINESS_LABELS[services.timeliness(report.period, report, ext, timezone.now())],
+        dates=services.unit_dates(report.period, ext),
+        is_writer=access.unit is not None and access.unit.pk == report.unit_id,
+        reopen_form=ReopenForm(),
+    ))
+
+
+@bloc_year_view()
+def report_edit(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> HttpResponse:
+    access = request.access
+    report = get_report(access, report_pk, _report_queryset())
+    require_unit_writer(access, report)
+    if not report.is_editable_by_unit or bloc_year.is_published:
+        messages.info(request, _("Báo cáo đã nộp hoặc đã được tiếp nhận nên chỉ xem được, không sửa được."))
+        return redirect(_url("report", bloc_year, report.pk))
+    sections = list(report.sections.all())
+    evidence = list(Evidence.objects.filter(bloc_year=bloc_year, unit=report.unit).order_by("-uploaded_at"))
+    initial = {"version": report.version, "general_proposals": report.general_proposals}
+    for s in sections:
+        p = f"s{s.content_id}"
+        initial.update({f"{p}-done": s.done, f"{p}-difficulties": s.difficulties, f"{p}-next_steps": s.next_steps,
+                        f"{p}-evidence": [e.pk for e in s.evidence.all()]})
+    form = ReportForm(request.POST or None, request.FILES or None, initial=initial, sections=sections,
+                      evidence=evidence)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = _save_report_form(request, bloc_year, report, form)
+        except ServiceError as e:
+            form_error(form, e)
+        else:
+            if "submit" not in request.POST:
+                messages.success(request, _("Đã lưu bản nháp."))
+                return redirect(_url("edit", bloc_year, report.pk))
+            try:
+                services.submit_report(report=report, expected_version=report.version, by=request.user)
+            except ServiceError as e:
+                # The draft is saved; the page reloads so that the form carries the new version.
+                messages.error(request, _("Đã lưu bản nháp nhưng chưa nộp được: %(why)s") % {"why": e.message})
+                return redirect(_url("edit", bloc_year, report.pk))
+            messages.success(request, _("Đã nộp báo cáo. Văn phòng khối sẽ xem xét và tiếp nhận hoặc trả lại."))
+            return redirect(_url("report", bloc_year, report.pk))
+    history = _history(report)
+    changed = services.changed_since_return(report, history) if report.status == Status.RETURNED else set()
+    ext = Extension.objects.filter(period=report.period, unit=report.unit).first()
+    return render(request, "reports/report_form.html", year_context(
+        request, bloc_year, "reports", report=report, form=form, sections=[
+            (s, f, form.results_for(s.content_id) if form.is_bound
+             else [(r.indicator, r.target, r.result) for r in s.results.all()])
+            for s, f in form.bound_sections()
+        ],
+        evidence=evidence, dates=services.unit_dates(report.period, ext),
+        changed_sections={k.split(".")[0] for k in changed},
+    ))
+
+
+def _save_report_form(request: HttpRequest, bloc_year: BlocYear, report: ProgressReport, form: ReportForm):
+    from django.db import transaction
+
+    data = form.cleaned_data
+    with transaction.atomic():
+        payload = {}
+        for s in form.sections:
+            p = f"s{s.content_id}"
+            evidence_ids = list(data.get(f"{p}-evidence") or [])
+            upload = data.get(f"{p}-upload")
+            if upload:
+                ev = services.add_evidence(
+                    bloc_year=bloc_year, unit=report.unit, upload=upload, summary=data[f"{p}-upload_summary"].strip(),
+                    number_symbol=data.get(f"{p}-upload_number", "").strip(), by=request.user,
+                )
+                evidence_ids.append(ev.pk)
+            payload[s.content_id] = services.SectionData(
+                done=data[f"{p}-done"], difficulties=data[f"{p}-difficulties"], next_steps=data[f"{p}-next_steps"],
+                results=form.results_for(s.content_id), evidence_ids=evidence_ids,
+            )
+        return services.save_report(report=report, sections=payload, general_proposals=data["general_proposals"],
+                                    expected_version=data["version"], by=request.user)
+
+
+@require_POST
+@bloc_year_view()
+def report_submit(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> HttpResponse:
+    access = request.access
+    report = get_report(access, report_pk)
+    require_unit_writer(access, report)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        services.submit_report(report=report, expected_version=version, by=request.user)
+    except ServiceError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Đã nộp báo cáo. Văn phòng khối sẽ xem xét và tiếp nhận hoặc trả lại."))
+    return redirect(_url("report", bloc_year, report.pk))
+
+
+@bloc_year_view(manage=True)
+def report_review(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> HttpResponse:
+    report = get_report(request.access, report_pk, _report_queryset())
+    sections = list(report.sections.all())
+    initial = {"version": report.version, **{f"c{s.content_id}": s.reviewer_comment for s in sections}}
+    form = ReviewForm(request.POST or None, initial=initial, sections=sections)
+    if report.status not in (Status.SUBMITTED, Status.RESUBMITTED):
+        messages.info(request, _("Báo cáo không ở trạng thái chờ xem xét."))
+        return redirect(_url("report", bloc_year, report.pk))
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            if d["decision"] == "accept":
+                services.accept_report(report=report, comments=form.comments(), expected_version=d["version"],
+                                       by=request.user)
+                messages.success(request, _("Đã tiếp nhận báo cáo."))
+            else:
+                services.return_report(report=report, reason=d["reason"], due=d["due"], comments=form.comments(),
+                                       expected_version=d["version"], by=request.user)
+                messages.success(request, _("Đã trả lại báo cáo cho đơn vị."))
+        except ServiceError as e:
+            form_error(form, e)
+        else:
+            return redirect(_url("report", bloc_year, report.pk))
+    history = _history(report)
+    changed = services.changed_since_return(report, history)
+    return render(request, "reports/report_review.html", year_context(
+        request, bloc_year, "board", report=report, form=form, history=history,
+        sections=[(s, form[f"c{s.content_id}"]) for s in sections],
+        changed_sections={k.split(".")[0] for k in changed}, general_changed="general_proposals" in changed,
+    ))
+
+
+@require_POST
+@bloc_year_view(manage=True)
+def report_reopen(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> HttpResponse:
+    report = get_report(request.access, report_pk)
+    form = ReopenForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ServiceError(_("Phải ghi lý do mở lại báo cáo (và hạn nộp lại đúng dạng ngày/tháng/năm)."))
+        services.reopen_report(report=report, reason=form.cleaned_data["reason"], due=form.cleaned_data["due"],
+                               by=request.user)
+    except ServiceError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Đã mở lại báo cáo; đơn vị có thể sửa và nộp lại."))
+    return redirect(_url("report", bloc_year, report.pk))
+
+
+@bloc_year_view()
+def synthesis(request: HttpRequest, bloc_year: BlocYear, period_pk: int, content_pk: int) -> HttpResponse:
+    """Every unit's section on one content for one period: what the secretariat summarises."""
+    _require_reader(request.access)
+    period = get_object_or_404(ReportingPeriod, pk=period_pk, bloc_year=bloc_year)
+    content = get_object_or_404(CovenantContent, pk=content_pk, covenant__bloc_year=bloc_year)
+    sections = list(
+        ReportSection.objects.filter(
+            content=content, report__period=period, report__in=visible_reports(request.access)
+        ).exclude(report__status=Status.DRAFT)
+        .select_related("report__unit")
+        .prefetch_related(Prefetch("results", ResultRow.objects.order_by("order")), "evidence")
+    )
+    order = {m.unit_id: m.order for m in bloc_year.memberships.all()}
+    sections.sort(key=lambda s: order.get(s.report.unit_id, 10**6))
+    return render(request, "reports/synthesis.html", year_context(
+        request, bloc_year, "board", period=period, content=content, sections=sections,
+        periods=list(bloc_year.periods.order_by("order")),
+        contents=list(CovenantContent.objects.filter(covenant__bloc_year=bloc_year).order_by("order")),
+    ))
+
+
+@bloc_year_view()
+def evidence_list(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
+    access = request.access
+    if access.unit is None:
+        raise PermissionDenied
+    form = EvidenceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.add_evidence(bloc_year=bloc_year, unit=access.unit, upload=d["file"], summary=d["summary"],
+                                  number_symbol=d["number_symbol"], issued_on=d["issued_on"], by=request.user)
+        except ServiceError as e:
+            form_error(form, e)
+        else:
+            messages.success(request, _("Đã tải lên minh chứng."))
+            return redirect(_url("evidence", bloc_year))
+    items = list(Evidence.objects.filter(bloc_year=bloc_year, unit=access.unit).prefetch_related(
+        Prefetch("sections", ReportSection.objects.select_related("report__period", "content"))
+    ))
+    return render(request, "reports/evidence_list.html", year_context(
+        request, bloc_year, "evidence", form=form, items=items,
+    ))
+
+
+@bloc_year_view()
+def evidence_download(request: HttpRequest, bloc_year: BlocYear, evidence_pk: int) -> FileResponse:
+    evidence = visible_evidence(request.access).filter(pk=evidence_pk).first()
+    if evidence is None:
+        raise Http404
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
+                            content_type=evidence.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bloc_year_view(manage=True)
+def periods(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
+    items = list(bloc_year.periods.order_by("order").prefetch_related(
+        Prefetch("extensions", Extension.objects.select_related("unit", "granted_by").order_by("unit__name"))
+    ))
+    return render(request, "reports/periods.html", year_context(request, bloc_year, "periods", periods=items))
+
+
+@require_POST
+@bloc_year_view(manage=True)
+def periods_default(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
+    try:
+        services.create_default_periods(bloc_year=bloc_year, by=request.user)
+    except ServiceError as e:
+        messages.error(request, e.message)
+    else:
+        messages.success(request, _("Đã tạo bốn kỳ báo cáo mặc định."))
+    return redirect(_url("periods", bloc_year))
+
+
+def _period_form(request: HttpRequest, bloc_year: BlocYear, period: ReportingPeriod | None) -> HttpResponse:
+    fields = ("code", "name", "kind", "order", "opens_on", "deadline", "lock_date")
+    if period is None:
+        initial = {"order": (bloc_year.periods.order_by("-order").values_list("order", flat=True).first() or 0) + 1,
+                   "kind": ReportingPeriod.Kind.QUARTER}
+    else:
+        initial = {**{f: getattr(period, f) for f in fields}, "version": period.version}
+    form = PeriodForm(request.POST or None, initial=initial, creating=period is None)
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        try:
+            services.save_period(bloc_year=bloc_year, period=period, data=d, expected_version=d.get("version"),
+                                 by=request.user, reason=d["reason"])
+        except ServiceError as e:
+            form_error(form, e)
+        else:
+            messages.success(request, _("Đã lưu kỳ báo cáo."))
+            return redirect(_url("periods", bloc_year))
+    return render(request, "reports/period_form.html", year_context(
+        request, bloc_year, "periods", form=form, period=period,
+    ))
+
+
+@bloc_year_view(manage=True)
+def period_create(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
+    return _period_form(request, bloc_year, None)
+
+
+@bloc_year_view(manage=True)
+def period_edit(request: HttpRequest, bloc_year: BlocYear, period_pk: int) -> HttpResponse:
+    return _period_form(request, bloc_year, get_object_or_404(ReportingPeriod, pk=period_pk, bloc_year=bloc_year))
+
+
+@bloc_year_view(manage=True)
+def extension_grant(request: HttpRequest, bloc_year: BlocYear, period_pk: int) -> HttpResponse:
+    period = get_object_or_404(ReportingPeriod, pk=period_pk, bloc_year=bloc_year)
+    units = Unit.objects.filter(memberships__bloc_year=bloc_year).order_by("memberships__order")
+    form = ExtensionForm(request.POST or None, units=units, initial={"deadline": period.deadline,
+                                                                      "lock_date": period.lock_date})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.grant_extension(period=period, unit=d["unit"], deadline=d["deadline"], lock_date=d["lock_date"],
+                                     reason=d["reason"], by=request.user)
+        except ServiceError as e:
+            form_error(form, e)
+        else:
+            messages.success(request, _("Đã gia hạn cho %(unit)s.") % {"unit": d["unit"].short_name})
+            return redirect(_url("periods", bloc_year))
+    return render(request, "reports/extension_form.html", year_context(
+        request, bloc_year, "periods", form=form, period=period,
+    ))
