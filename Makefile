@@ -1,0 +1,68 @@
+# Common tasks. `make run` starts the demo on http://127.0.0.1:8000; `make test` runs the tests.
+# Everything runs from the virtualenv in .venv, created and filled from pyproject.toml on first use.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# Extra pytest arguments, e.g. make test ARGS="tests/test_settings.py -k deploy"
+ARGS ?=
+# Parallel test workers (pytest-xdist): a number, "auto" (one per core) or 0 to run in one process.
+WORKERS ?= auto
+
+# Environment of the test run. pytest-django imports the settings before tests/conftest.py runs,
+# so these must be set here (conftest.py repeats them for subprocesses). DEBUG stays unset (off).
+TEST_ENV := TESTING=1 \
+	SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef \
+	TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend \
+	EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend \
+	SECURE_SSL_REDIRECT=0 \
+	DJANGO_ALLOW_ASYNC_UNSAFE=true
+
+.PHONY: venv run test lint migrations-check messages
+
+venv: $(STAMP)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Installs the dependencies listed in pyproject.toml (runtime and "dev"), again only when that file
+# changes. The project itself is not installed: manage.py and pytest run it from this folder.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+		print("\n".join(p["dependencies"] + p["optional-dependencies"]["dev"]))' > $(VENV)/requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt
+	touch $(STAMP)
+
+# The task worker runs in its own process group (it has a reloader child of its own) and is
+# stopped when the server stops, e.g. on Ctrl-C.
+run: $(STAMP)
+	@set -e; export DEBUG=1; \
+	$(PY) manage.py migrate --noinput; \
+	if command -v msgfmt >/dev/null 2>&1; then \
+		$(PY) manage.py compilemessages --ignore=$(VENV) --verbosity 0; \
+	else \
+		echo "msgfmt not found: using the committed .mo files"; \
+	fi; \
+	$(PY) manage.py load_demo; \
+	setsid $(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill -TERM -$$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# pytest's exit code 5 ("no tests collected") is reported but does not fail the target.
+test: $(STAMP)
+	@status=0; env -u DEBUG $(TEST_ENV) $(VENV)/bin/pytest -rfEs $(if $(filter-out 0,$(WORKERS)),-n $(WORKERS)) \
+		$(ARGS) || status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: no tests were collected"; status=0; fi; \
+	exit $$status
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+migrations-check: $(STAMP)
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+
+messages: $(STAMP)
+	DEBUG=1 $(PY) manage.py makemessages -l en -l vi --add-location file
+	DEBUG=1 $(PY) manage.py compilemessages --ignore=$(VENV)

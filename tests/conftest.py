@@ -1,0 +1,94 @@
+"""Test configuration: environment, database-dependent skips, Playwright with Debian's Chromium.
+
+Settings are imported by pytest-django BEFORE this file runs (DJANGO_SETTINGS_MODULE comes from
+pyproject.toml), so the defaults below cannot influence settings.py: `make test` exports the same
+values. Keep the two lists in sync. They still matter here for code reading the environment at run
+time and for subprocesses started by tests.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+TEST_ENV = {
+    "SECRET_KEY": "test-only-secret-key-not-for-production-0123456789abcdef",
+    "TESTING": "1",
+    "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    "SECURE_SSL_REDIRECT": "0",
+}
+for _name, _value in TEST_ENV.items():
+    os.environ.setdefault(_name, _value)
+
+# Playwright's sync API runs an event loop in the test thread; without this the ORM raises
+# SynchronousOnlyOperation in tests that use live_server and the ORM together.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    # Without these Chromium keeps trying to reach the internet and fails on machines without it.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str | None:
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    return shutil.which("chromium")
+
+
+def browser_required() -> bool:
+    return os.environ.get("REQUIRE_BROWSER", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch Debian's Chromium instead of a browser downloaded by `playwright install`."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium_path() or CHROMIUM,
+        "args": CHROMIUM_ARGS,
+    }
+
+
+def pytest_report_header(config):
+    from django.db import connection
+
+    chromium = chromium_path() or "absent"
+    return [f"database: {connection.vendor}; chromium: {chromium}; REQUIRE_BROWSER={int(browser_required())}"]
+
+
+def pytest_collection_modifyitems(config, items):
+    from django.db import connection
+
+    skip_browser = None
+    if chromium_path() is None and not browser_required():
+        skip_browser = pytest.mark.skip(
+            reason=f"Chromium not found ({CHROMIUM}); apt-get install chromium, or set REQUIRE_BROWSER=1 to fail"
+        )
+    skip_postgres = None
+    if connection.vendor != "postgresql":
+        skip_postgres = pytest.mark.skip(
+            reason="needs PostgreSQL's row locking; SQLite answers 'database table is locked'"
+        )
+
+    for item in items:
+        # A test that drives a page is a browser test even if someone forgot the marker.
+        if "page" in getattr(item, "fixturenames", ()) and item.get_closest_marker("browser") is None:
+            item.add_marker(pytest.mark.browser)
+        if skip_browser is not None and item.get_closest_marker("browser") is not None:
+            item.add_marker(skip_browser)
+        if skip_postgres is not None and item.get_closest_marker("postgres") is not None:
+            item.add_marker(skip_postgres)
+
+
+# --- personas and shared fixtures (tests helper) ---
