@@ -92,3 +92,4 @@ def pytest_collection_modifyitems(config, items):
 
 
 # --- personas and shared fixtures (tests helper) ---
+from tests.personas import *  # noqa: F401,F403
