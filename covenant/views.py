@@ -114,11 +114,14 @@ def dashboard(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
         request.access.can_manage and bloc_year.phase == BlocYear.Phase.SETUP
     ) else []
     is_latest = not BlocYear.objects.filter(bloc_id=bloc_year.bloc_id, year__gt=bloc_year.year).exists()
+    from reports.services import dashboard_summary
+
+    reporting = dashboard_summary(bloc_year, request.access.unit)
     return render(request, "covenant/dashboard.html", year_context(
         request, bloc_year, "dashboard", members=members, covenant=covenant, scoreboard=scoreboard,
         head=next((m for m in members if m.role == Membership.Role.HEAD), None),
         deputy=next((m for m in members if m.role == Membership.Role.DEPUTY), None),
-        problems=problems, is_latest=is_latest, revert_form=PhaseRevertForm(),
+        problems=problems, is_latest=is_latest, revert_form=PhaseRevertForm(), reporting=reporting,
     ))
 
 

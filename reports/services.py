@@ -607,3 +607,20 @@ def reporting_record(bloc_year: BlocYear, now: datetime.datetime | None = None) 
         }
         for m in board.members
     }
+
+
+def dashboard_summary(bloc_year: BlocYear, unit: Unit | None, now: datetime.datetime | None = None) -> dict:
+    """What the year's home page shows about reporting: the board's totals, the unit's own row, the review queue."""
+    now = _now(now)
+    board = completeness_board(bloc_year, now)
+    own = board.row(unit.pk) if unit is not None and any(m.unit_id == unit.pk for m in board.members) else []
+    awaiting = [c for c in board.cells.values() if c.report and c.report.status in (Status.SUBMITTED, Status.RESUBMITTED)]
+    awaiting.sort(key=lambda c: c.report.submitted_at)
+    return {
+        "periods": list(zip(board.periods, board.period_rates(), strict=True)),
+        "own": own,
+        "own_todo": [c for c in own if (c.report is None or c.report.status in (Status.DRAFT, Status.RETURNED))
+                     and c.timeliness in (Timeliness.NOT_DUE, Timeliness.OVERDUE)
+                     or (c.report is not None and c.report.status == Status.RETURNED)],
+        "awaiting": awaiting,
+    }
