@@ -39,7 +39,10 @@ def visible_evidence(access: Access) -> QuerySet[Evidence]:
     qs = Evidence.objects.filter(bloc_year=access.bloc_year)
     own = Q(unit_id=access.unit.pk) if access.unit else Q(pk__in=[])
     if access.reads_submitted:
-        shared = Q(sections__report__in=ProgressReport.objects.filter(
-            period__bloc_year=access.bloc_year).exclude(status=Status.DRAFT))
+        shared = Q(
+            sections__report__in=ProgressReport.objects.filter(period__bloc_year=access.bloc_year).exclude(
+                status=Status.DRAFT
+            )
+        )
         return qs.filter(own | shared).distinct()
     return qs.filter(own)

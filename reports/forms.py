@@ -16,10 +16,16 @@ class PeriodForm(VersionedForm, ReasonMixin):
     kind = forms.ChoiceField(label=_("Loại báo cáo"), choices=ReportingPeriod.Kind.choices)
     order = forms.IntegerField(label=_("Thứ tự"), min_value=1, max_value=20)
     opens_on = forms.DateField(label=_("Ngày mở"), widget=DateInput, help_text=DATE_HELP)
-    deadline = forms.DateField(label=_("Hạn nộp"), widget=DateInput,
-                               help_text=_("Nộp lần đầu sau ngày này (hết ngày, giờ Việt Nam) là trễ hạn."))
-    lock_date = forms.DateField(label=_("Ngày khóa sổ"), widget=DateInput,
-                                help_text=_("Sau ngày này, báo cáo chưa từng nộp không thể nộp và bị tính là không nộp."))
+    deadline = forms.DateField(
+        label=_("Hạn nộp"),
+        widget=DateInput,
+        help_text=_("Nộp lần đầu sau ngày này (hết ngày, giờ Việt Nam) là trễ hạn."),
+    )
+    lock_date = forms.DateField(
+        label=_("Ngày khóa sổ"),
+        widget=DateInput,
+        help_text=_("Sau ngày này, báo cáo chưa từng nộp không thể nộp và bị tính là không nộp."),
+    )
     field_order = ["code", "name", "kind", "order", "opens_on", "deadline", "lock_date", "reason", "version"]
 
     def __init__(self, *args, creating=False, **kwargs):
@@ -41,12 +47,14 @@ class ExtensionForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
-    file = forms.FileField(label=_("Tệp minh chứng"), help_text=_(
-        "PDF, Word, Excel hoặc ảnh; tối đa %(mb)s MB."
-    ) % {"mb": settings.EVIDENCE_MAX_MB})
+    file = forms.FileField(
+        label=_("Tệp minh chứng"),
+        help_text=_("PDF, Word, Excel hoặc ảnh; tối đa %(mb)s MB.") % {"mb": settings.EVIDENCE_MAX_MB},
+    )
     summary = forms.CharField(label=_("Trích yếu"), max_length=500)
-    number_symbol = forms.CharField(label=_("Số, ký hiệu"), max_length=60, required=False,
-                                    help_text=_("Ví dụ: 125/BC-STC"))
+    number_symbol = forms.CharField(
+        label=_("Số, ký hiệu"), max_length=60, required=False, help_text=_("Ví dụ: 125/BC-STC")
+    )
     issued_on = forms.DateField(label=_("Ngày văn bản"), required=False, widget=DateInput, help_text=DATE_HELP)
 
 
@@ -57,8 +65,9 @@ class ReportForm(forms.Form):
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    general_proposals = forms.CharField(label=_("Đề xuất, kiến nghị chung"), required=False, max_length=10000,
-                                        widget=forms.Textarea(attrs={"rows": 3}))
+    general_proposals = forms.CharField(
+        label=_("Đề xuất, kiến nghị chung"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, sections=(), evidence=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,18 +76,29 @@ class ReportForm(forms.Form):
         for s in self.sections:
             p = f"s{s.content_id}"
             self.fields[f"{p}-done"] = forms.CharField(
-                label=_("Kết quả thực hiện"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 5}),
+                label=_("Kết quả thực hiện"),
+                required=False,
+                max_length=20000,
+                widget=forms.Textarea(attrs={"rows": 5}),
                 help_text=_("Những việc đơn vị đã làm trong kỳ về nội dung này."),
             )
             self.fields[f"{p}-difficulties"] = forms.CharField(
-                label=_("Khó khăn, vướng mắc"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+                label=_("Khó khăn, vướng mắc"),
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 2}),
             )
             self.fields[f"{p}-next_steps"] = forms.CharField(
-                label=_("Nhiệm vụ, giải pháp thời gian tới"), required=False, max_length=5000,
+                label=_("Nhiệm vụ, giải pháp thời gian tới"),
+                required=False,
+                max_length=5000,
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
             self.fields[f"{p}-evidence"] = forms.TypedMultipleChoiceField(
-                label=_("Minh chứng đã có"), required=False, choices=choices, coerce=int,
+                label=_("Minh chứng đã có"),
+                required=False,
+                choices=choices,
+                coerce=int,
                 widget=forms.CheckboxSelectMultiple,
             )
             self.fields[f"{p}-upload"] = forms.FileField(label=_("Tải lên minh chứng mới"), required=False)
@@ -88,8 +108,21 @@ class ReportForm(forms.Form):
     def bound_sections(self):
         for s in self.sections:
             p = f"s{s.content_id}"
-            yield s, {name: self[f"{p}-{name}"] for name in
-                      ("done", "difficulties", "next_steps", "evidence", "upload", "upload_summary", "upload_number")}
+            yield (
+                s,
+                {
+                    name: self[f"{p}-{name}"]
+                    for name in (
+                        "done",
+                        "difficulties",
+                        "next_steps",
+                        "evidence",
+                        "upload",
+                        "upload_summary",
+                        "upload_number",
+                    )
+                },
+            )
 
     def results_for(self, content_id: int) -> list[tuple[str, str, str]]:
         source = self.data if self.is_bound else {}
@@ -97,8 +130,11 @@ class ReportForm(forms.Form):
         pattern = re.compile(rf"^s{content_id}-r(\d+)-indicator$")
         indices = sorted(int(m.group(1)) for k in source if (m := pattern.match(k)))
         for i in indices[:MAX_RESULT_ROWS]:
-            get = lambda f: (source.get(f"s{content_id}-r{i}-{f}") or "").strip()  # noqa: E731
-            indicator, target, result = get("indicator")[:255], get("target")[:100], get("result")[:100]
+            prefix = f"s{content_id}-r{i}-"
+            indicator, target, result = (
+                (source.get(prefix + name) or "").strip()[:size]
+                for name, size in (("indicator", 255), ("target", 100), ("result", 100))
+            )
             if indicator or target or result:
                 rows.append((indicator or "—", target, result))
         return rows
@@ -115,11 +151,19 @@ class ReportForm(forms.Form):
 class ReviewForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     decision = forms.ChoiceField(choices=[("accept", _("Tiếp nhận")), ("return", _("Trả lại"))])
-    reason = forms.CharField(label=_("Lý do trả lại"), required=False, max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text=_("Bắt buộc khi trả lại; đơn vị sẽ thấy và nhận thư."))
-    due = forms.DateField(label=_("Hạn nộp lại"), required=False, widget=DateInput,
-                          help_text=_("Bỏ trống: sau %(n)s ngày.") % {"n": settings.RESUBMIT_DAYS})
+    reason = forms.CharField(
+        label=_("Lý do trả lại"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Bắt buộc khi trả lại; đơn vị sẽ thấy và nhận thư."),
+    )
+    due = forms.DateField(
+        label=_("Hạn nộp lại"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Bỏ trống: sau %(n)s ngày.") % {"n": settings.RESUBMIT_DAYS},
+    )
 
     def __init__(self, *args, sections=(), **kwargs):
         super().__init__(*args, **kwargs)

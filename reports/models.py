@@ -25,7 +25,8 @@ class ReportingPeriod(models.Model):
     opens_on = models.DateField(_("ngày mở"))
     deadline = models.DateField(_("hạn nộp"), help_text=_("Nộp lần đầu sau ngày này (hết ngày) là trễ hạn."))
     lock_date = models.DateField(
-        _("ngày khóa sổ"), help_text=_("Sau ngày này (hết ngày), báo cáo chưa từng nộp không thể nộp và bị tính là không nộp.")
+        _("ngày khóa sổ"),
+        help_text=_("Sau ngày này (hết ngày), báo cáo chưa từng nộp không thể nộp và bị tính là không nộp."),
     )
     version = models.PositiveIntegerField(default=1)
 
@@ -37,7 +38,9 @@ class ReportingPeriod(models.Model):
             models.UniqueConstraint(fields=["bloc_year", "code"], name="reports_period_code_unique"),
             models.UniqueConstraint(fields=["bloc_year", "order"], name="reports_period_order_unique"),
             models.CheckConstraint(condition=Q(deadline__gte=F("opens_on")), name="reports_period_deadline_after_open"),
-            models.CheckConstraint(condition=Q(lock_date__gte=F("deadline")), name="reports_period_lock_after_deadline"),
+            models.CheckConstraint(
+                condition=Q(lock_date__gte=F("deadline")), name="reports_period_lock_after_deadline"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -60,7 +63,9 @@ class Extension(models.Model):
         verbose_name_plural = _("gia hạn")
         constraints = [
             models.UniqueConstraint(fields=["period", "unit"], name="reports_extension_once_per_unit"),
-            models.CheckConstraint(condition=Q(lock_date__gte=F("deadline")), name="reports_extension_lock_after_deadline"),
+            models.CheckConstraint(
+                condition=Q(lock_date__gte=F("deadline")), name="reports_extension_lock_after_deadline"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -176,7 +181,9 @@ class Evidence(models.Model):
         verbose_name_plural = _("minh chứng")
 
     def __str__(self) -> str:
-        head = " ".join(x for x in [self.number_symbol, self.issued_on.strftime("%d/%m/%Y") if self.issued_on else ""] if x)
+        head = " ".join(
+            x for x in [self.number_symbol, self.issued_on.strftime("%d/%m/%Y") if self.issued_on else ""] if x
+        )
         return f"{head} – {self.summary}" if head else self.summary
 
 

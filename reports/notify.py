@@ -43,8 +43,13 @@ def _report_context(report) -> dict:
     url = settings.SITE_ROOT.rstrip("/") + reverse(
         "reports:report", args=[report.period.bloc_year.bloc.code, report.period.bloc_year.year, report.pk]
     )
-    return {"report": report, "period": report.period, "unit": report.unit, "bloc": report.period.bloc_year.bloc,
-            "url": url}
+    return {
+        "report": report,
+        "period": report.period,
+        "unit": report.unit,
+        "bloc": report.period.bloc_year.bloc,
+        "url": url,
+    }
 
 
 def report_submitted(report_pk: int) -> None:

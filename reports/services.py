@@ -73,12 +73,26 @@ def create_default_periods(*, bloc_year: BlocYear, by, at: datetime.datetime | N
     periods = []
     for order, (code, kind, name, month) in enumerate(DEFAULT_PERIODS, start=1):
         opens, deadline, lock = default_period_dates(bloc_year.year, month)
-        periods.append(ReportingPeriod.objects.create(
-            bloc_year=bloc_year, code=code, kind=kind, name=str(name), order=order,
-            opens_on=opens, deadline=deadline, lock_date=lock,
-        ))
-    record(bloc_year=bloc_year, by=by, action="periods.create_default", target=bloc_year,
-           after={"periods": [p.code for p in periods]}, at=at)
+        periods.append(
+            ReportingPeriod.objects.create(
+                bloc_year=bloc_year,
+                code=code,
+                kind=kind,
+                name=str(name),
+                order=order,
+                opens_on=opens,
+                deadline=deadline,
+                lock_date=lock,
+            )
+        )
+    record(
+        bloc_year=bloc_year,
+        by=by,
+        action="periods.create_default",
+        target=bloc_year,
+        after={"periods": [p.code for p in periods]},
+        at=at,
+    )
     return periods
 
 
@@ -87,8 +101,14 @@ PERIOD_FIELDS = ("code", "name", "kind", "order", "opens_on", "deadline", "lock_
 
 @transaction.atomic
 def save_period(
-    *, bloc_year: BlocYear, period: ReportingPeriod | None, data: dict, expected_version: int | None, by,
-    reason: str = "", at: datetime.datetime | None = None,
+    *,
+    bloc_year: BlocYear,
+    period: ReportingPeriod | None,
+    data: dict,
+    expected_version: int | None,
+    by,
+    reason: str = "",
+    at: datetime.datetime | None = None,
 ) -> ReportingPeriod:
     if bloc_year.is_published:
         raise ServiceError(_("Năm thi đua đã công bố: dữ liệu đã khóa, không thể thay đổi."))
@@ -105,8 +125,15 @@ def save_period(
             raise ServiceError(msg % {"v": data[key]}, field=key)
     if period is None:
         period = ReportingPeriod.objects.create(bloc_year=bloc_year, **{f: data[f] for f in PERIOD_FIELDS})
-        record(bloc_year=bloc_year, by=by, action="period.create", target=period,
-               after=snapshot(period, PERIOD_FIELDS), reason=reason, at=at)
+        record(
+            bloc_year=bloc_year,
+            by=by,
+            action="period.create",
+            target=period,
+            after=snapshot(period, PERIOD_FIELDS),
+            reason=reason,
+            at=at,
+        )
         return period
     bump_version(ReportingPeriod, period.pk, expected_version)
     period.refresh_from_db()
@@ -114,14 +141,28 @@ def save_period(
     for f in PERIOD_FIELDS:
         setattr(period, f, data[f])
     period.save()
-    record(bloc_year=bloc_year, by=by, action="period.change", target=period, before=before,
-           after=snapshot(period, PERIOD_FIELDS), reason=reason, at=at)
+    record(
+        bloc_year=bloc_year,
+        by=by,
+        action="period.change",
+        target=period,
+        before=before,
+        after=snapshot(period, PERIOD_FIELDS),
+        reason=reason,
+        at=at,
+    )
     return period
 
 
 @transaction.atomic
 def grant_extension(
-    *, period: ReportingPeriod, unit: Unit, deadline: datetime.date, lock_date: datetime.date, reason: str, by,
+    *,
+    period: ReportingPeriod,
+    unit: Unit,
+    deadline: datetime.date,
+    lock_date: datetime.date,
+    reason: str,
+    by,
     at: datetime.datetime | None = None,
 ) -> Extension:
     reason = (reason or "").strip()
@@ -134,7 +175,9 @@ def grant_extension(
     if lock_date < deadline:
         raise ServiceError(_("Ngày khóa sổ mới không được trước hạn nộp mới."), field="lock_date")
     if deadline < period.deadline:
-        raise ServiceError(_("Hạn nộp mới phải sau hạn nộp chung %(d)s.") % {"d": _d(period.deadline)}, field="deadline")
+        raise ServiceError(
+            _("Hạn nộp mới phải sau hạn nộp chung %(d)s.") % {"d": _d(period.deadline)}, field="deadline"
+        )
     ext = Extension.objects.filter(period=period, unit=unit).first()
     before = snapshot(ext, ("deadline", "lock_date", "reason"))
     if ext is None:
@@ -142,8 +185,16 @@ def grant_extension(
     ext.deadline, ext.lock_date, ext.reason = deadline, lock_date, reason
     ext.granted_by, ext.granted_at = by, _now(at)
     ext.save()
-    record(bloc_year=period.bloc_year, by=by, action="extension.grant", target=ext, before=before,
-           after=snapshot(ext, ("deadline", "lock_date", "reason")), reason=reason, at=at)
+    record(
+        bloc_year=period.bloc_year,
+        by=by,
+        action="extension.grant",
+        target=ext,
+        before=before,
+        after=snapshot(ext, ("deadline", "lock_date", "reason")),
+        reason=reason,
+        at=at,
+    )
     return ext
 
 
@@ -260,7 +311,8 @@ def _locked_report(report: ProgressReport, expected_version: int | None) -> Prog
             _(
                 "Báo cáo vừa được %(who)s lưu lúc %(when)s, sau khi bạn mở trang. Thay đổi của bạn chưa được lưu: "
                 "hãy tải lại trang để xem bản mới nhất rồi nhập lại."
-            ) % {
+            )
+            % {
                 "who": (locked.updated_by.get_full_name() or locked.updated_by.username) if locked.updated_by else "?",
                 "when": date_format(timezone.localtime(locked.updated_at), "SHORT_DATETIME_FORMAT"),
             }
@@ -270,8 +322,13 @@ def _locked_report(report: ProgressReport, expected_version: int | None) -> Prog
 
 @transaction.atomic
 def save_report(
-    *, report: ProgressReport, sections: dict[int, SectionData], general_proposals: str,
-    expected_version: int | None, by, at: datetime.datetime | None = None,
+    *,
+    report: ProgressReport,
+    sections: dict[int, SectionData],
+    general_proposals: str,
+    expected_version: int | None,
+    by,
+    at: datetime.datetime | None = None,
 ) -> ProgressReport:
     """Save the unit's draft (or returned report being corrected); the only way the unit writes it."""
     report = _locked_report(report, expected_version)
@@ -304,9 +361,15 @@ def save_report(
     after = report_snapshot(report)
     changed = {k for k in after if before.get(k) != after[k]}
     if changed:
-        record(bloc_year=report.period.bloc_year, by=by, action="report.save", target=report,
-               before={k: before.get(k) for k in sorted(changed)}, after={k: after[k] for k in sorted(changed)},
-               at=at)
+        record(
+            bloc_year=report.period.bloc_year,
+            by=by,
+            action="report.save",
+            target=report,
+            before={k: before.get(k) for k in sorted(changed)},
+            after={k: after[k] for k in sorted(changed)},
+            at=at,
+        )
     return report
 
 
@@ -315,7 +378,8 @@ def submission_problems(report: ProgressReport) -> list[str]:
     for s in report.sections.all():
         if not s.done.strip():
             problems.append(
-                _("Nội dung %(n)s “%(title)s” chưa có kết quả thực hiện.") % {"n": s.content.order, "title": s.content.title}
+                _("Nội dung %(n)s “%(title)s” chưa có kết quả thực hiện.")
+                % {"n": s.content.order, "title": s.content.title}
             )
     return problems
 
@@ -328,15 +392,19 @@ def submit_report(
     if report.status in (Status.SUBMITTED, Status.RESUBMITTED, Status.ACCEPTED):
         raise ServiceError(_("Báo cáo đã được nộp trước đó (có thể từ một cửa sổ khác); không nộp lại lần nữa."))
     if expected_version is not None and report.version != expected_version:
-        raise ConflictError(_("Báo cáo vừa được người khác sửa sau khi bạn mở trang. Hãy tải lại trang, "
-                              "kiểm tra rồi nộp lại."))
+        raise ConflictError(
+            _("Báo cáo vừa được người khác sửa sau khi bạn mở trang. Hãy tải lại trang, kiểm tra rồi nộp lại.")
+        )
     _check_year_open(report.period.bloc_year)
     now = _now(at)
     dates = unit_dates(report.period, Extension.objects.filter(period=report.period, unit=report.unit).first())
     if report.status == Status.DRAFT and now > end_of_day(dates.lock_date):
         raise ServiceError(
-            _("Đã quá ngày khóa sổ %(d)s: báo cáo không thể nộp và được tính là không nộp. "
-              "Liên hệ Văn phòng khối nếu cần gia hạn.") % {"d": _d(dates.lock_date)}
+            _(
+                "Đã quá ngày khóa sổ %(d)s: báo cáo không thể nộp và được tính là không nộp. "
+                "Liên hệ Văn phòng khối nếu cần gia hạn."
+            )
+            % {"d": _d(dates.lock_date)}
         )
     if report.status == Status.RETURNED and report.resubmit_due and now > end_of_day(report.resubmit_due):
         raise ServiceError(_("Đã quá hạn nộp lại %(d)s. Liên hệ Văn phòng khối.") % {"d": _d(report.resubmit_due)})
@@ -350,8 +418,15 @@ def submit_report(
     report.updated_by = by
     report.version += 1
     report.save()
-    record(bloc_year=report.period.bloc_year, by=by, action="report.submit", target=report,
-           before=before, after={"status": report.status, "submitted_at": now.isoformat()}, at=now)
+    record(
+        bloc_year=report.period.bloc_year,
+        by=by,
+        action="report.submit",
+        target=report,
+        before=before,
+        after={"status": report.status, "submitted_at": now.isoformat()},
+        at=now,
+    )
     transaction.on_commit(lambda: notify.report_submitted(report.pk))
     return report
 
@@ -370,8 +445,14 @@ def _save_comments(report: ProgressReport, comments: dict[int, str]) -> None:
 
 @transaction.atomic
 def return_report(
-    *, report: ProgressReport, reason: str, due: datetime.date | None = None, comments: dict[int, str] | None = None,
-    expected_version: int | None = None, by, at: datetime.datetime | None = None,
+    *,
+    report: ProgressReport,
+    reason: str,
+    due: datetime.date | None = None,
+    comments: dict[int, str] | None = None,
+    expected_version: int | None = None,
+    by,
+    at: datetime.datetime | None = None,
 ) -> ProgressReport:
     report = _locked_report(report, expected_version)
     _check_year_open(report.period.bloc_year)
@@ -389,16 +470,27 @@ def return_report(
     report.version += 1
     report.save()
     # The snapshot taken here is what "changed since it was last returned" compares against.
-    record(bloc_year=report.period.bloc_year, by=by, action="report.return", target=report, before=before,
-           after={"status": report.status, "resubmit_due": due.isoformat(), "snapshot": report_snapshot(report)},
-           reason=reason, at=now)
+    record(
+        bloc_year=report.period.bloc_year,
+        by=by,
+        action="report.return",
+        target=report,
+        before=before,
+        after={"status": report.status, "resubmit_due": due.isoformat(), "snapshot": report_snapshot(report)},
+        reason=reason,
+        at=now,
+    )
     transaction.on_commit(lambda: notify.report_returned(report.pk))
     return report
 
 
 @transaction.atomic
 def accept_report(
-    *, report: ProgressReport, comments: dict[int, str] | None = None, expected_version: int | None = None, by,
+    *,
+    report: ProgressReport,
+    comments: dict[int, str] | None = None,
+    expected_version: int | None = None,
+    by,
     at: datetime.datetime | None = None,
 ) -> ProgressReport:
     report = _locked_report(report, expected_version)
@@ -410,14 +502,26 @@ def accept_report(
     report.status, report.accepted_at = Status.ACCEPTED, now
     report.version += 1
     report.save()
-    record(bloc_year=report.period.bloc_year, by=by, action="report.accept", target=report, before=before,
-           after={"status": report.status}, at=now)
+    record(
+        bloc_year=report.period.bloc_year,
+        by=by,
+        action="report.accept",
+        target=report,
+        before=before,
+        after={"status": report.status},
+        at=now,
+    )
     return report
 
 
 @transaction.atomic
 def reopen_report(
-    *, report: ProgressReport, reason: str, due: datetime.date | None = None, by, at: datetime.datetime | None = None,
+    *,
+    report: ProgressReport,
+    reason: str,
+    due: datetime.date | None = None,
+    by,
+    at: datetime.datetime | None = None,
 ) -> ProgressReport:
     report = _locked_report(report, None)
     _check_year_open(report.period.bloc_year)
@@ -433,9 +537,16 @@ def reopen_report(
     report.accepted_at = None
     report.version += 1
     report.save()
-    record(bloc_year=report.period.bloc_year, by=by, action="report.reopen", target=report, before=before,
-           after={"status": report.status, "resubmit_due": due.isoformat(), "snapshot": report_snapshot(report)},
-           reason=reason, at=now)
+    record(
+        bloc_year=report.period.bloc_year,
+        by=by,
+        action="report.reopen",
+        target=report,
+        before=before,
+        after={"status": report.status, "resubmit_due": due.isoformat(), "snapshot": report_snapshot(report)},
+        reason=reason,
+        at=now,
+    )
     transaction.on_commit(lambda: notify.report_returned(report.pk))
     return report
 
@@ -473,8 +584,11 @@ def check_upload(upload: UploadedFile) -> str:
     if upload.size > limit:
         raise ServiceError(
             _("Tệp “%(name)s” nặng %(size)s MB, vượt giới hạn %(limit)s MB.")
-            % {"name": upload.name, "size": f"{upload.size / 1024 / 1024:.1f}".replace(".", ","),
-               "limit": settings.EVIDENCE_MAX_MB},
+            % {
+                "name": upload.name,
+                "size": f"{upload.size / 1024 / 1024:.1f}".replace(".", ","),
+                "limit": settings.EVIDENCE_MAX_MB,
+            },
             field="file",
         )
     if upload.size == 0:
@@ -500,8 +614,15 @@ def check_upload(upload: UploadedFile) -> str:
 
 @transaction.atomic
 def add_evidence(
-    *, bloc_year: BlocYear, unit: Unit, upload: UploadedFile, summary: str, number_symbol: str = "",
-    issued_on: datetime.date | None = None, by, at: datetime.datetime | None = None,
+    *,
+    bloc_year: BlocYear,
+    unit: Unit,
+    upload: UploadedFile,
+    summary: str,
+    number_symbol: str = "",
+    issued_on: datetime.date | None = None,
+    by,
+    at: datetime.datetime | None = None,
 ) -> Evidence:
     if bloc_year.is_published:
         raise ServiceError(_("Năm thi đua đã công bố: dữ liệu đã khóa, không thể thay đổi."))
@@ -513,14 +634,28 @@ def add_evidence(
         digest.update(chunk)
     upload.seek(0)
     evidence = Evidence(
-        bloc_year=bloc_year, unit=unit, number_symbol=number_symbol, issued_on=issued_on, summary=summary,
-        original_name=upload.name[:255], content_type=mime, size=upload.size, sha256=digest.hexdigest(),
-        uploaded_by=by, uploaded_at=_now(at),
+        bloc_year=bloc_year,
+        unit=unit,
+        number_symbol=number_symbol,
+        issued_on=issued_on,
+        summary=summary,
+        original_name=upload.name[:255],
+        content_type=mime,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=by,
+        uploaded_at=_now(at),
     )
     evidence.file.save(upload.name, upload, save=False)
     evidence.save()
-    record(bloc_year=bloc_year, by=by, action="evidence.add", target=evidence,
-           after={"summary": summary, "file": upload.name, "size": upload.size, "sha256": evidence.sha256}, at=at)
+    record(
+        bloc_year=bloc_year,
+        by=by,
+        action="evidence.add",
+        target=evidence,
+        after={"summary": summary, "file": upload.name, "size": upload.size, "sha256": evidence.sha256},
+        at=at,
+    )
     return evidence
 
 
@@ -562,13 +697,18 @@ class Board:
 
 def rates(cells: Sequence[Cell]) -> dict:
     """Expected (due), received, on time, late, missing and their rates among the cells that are due."""
-    due = [c for c in cells if c.timeliness in (Timeliness.ON_TIME, Timeliness.LATE, Timeliness.MISSING,
-                                                 Timeliness.OVERDUE)]
+    due = [
+        c
+        for c in cells
+        if c.timeliness in (Timeliness.ON_TIME, Timeliness.LATE, Timeliness.MISSING, Timeliness.OVERDUE)
+    ]
     received = [c for c in due if c.timeliness in (Timeliness.ON_TIME, Timeliness.LATE)]
     on_time = [c for c in due if c.timeliness == Timeliness.ON_TIME]
     n = len(due)
     return {
-        "expected": n, "received": len(received), "on_time": len(on_time),
+        "expected": n,
+        "received": len(received),
+        "on_time": len(on_time),
         "late": sum(1 for c in due if c.timeliness == Timeliness.LATE),
         "missing": sum(1 for c in due if c.timeliness == Timeliness.MISSING),
         "received_rate": round(100 * len(received) / n) if n else None,
@@ -614,13 +754,19 @@ def dashboard_summary(bloc_year: BlocYear, unit: Unit | None, now: datetime.date
     now = _now(now)
     board = completeness_board(bloc_year, now)
     own = board.row(unit.pk) if unit is not None and any(m.unit_id == unit.pk for m in board.members) else []
-    awaiting = [c for c in board.cells.values() if c.report and c.report.status in (Status.SUBMITTED, Status.RESUBMITTED)]
+    awaiting = [
+        c for c in board.cells.values() if c.report and c.report.status in (Status.SUBMITTED, Status.RESUBMITTED)
+    ]
     awaiting.sort(key=lambda c: c.report.submitted_at)
     return {
         "periods": list(zip(board.periods, board.period_rates(), strict=True)),
         "own": own,
-        "own_todo": [c for c in own if (c.report is None or c.report.status in (Status.DRAFT, Status.RETURNED))
-                     and c.timeliness in (Timeliness.NOT_DUE, Timeliness.OVERDUE)
-                     or (c.report is not None and c.report.status == Status.RETURNED)],
+        "own_todo": [
+            c
+            for c in own
+            if (c.report is None or c.report.status in (Status.DRAFT, Status.RETURNED))
+            and c.timeliness in (Timeliness.NOT_DUE, Timeliness.OVERDUE)
+            or (c.report is not None and c.report.status == Status.RETURNED)
+        ],
         "awaiting": awaiting,
     }

@@ -44,14 +44,21 @@ def index(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     rows = []
     for p in periods:
         report, ext = reports.get(p.pk), extensions.get(p.pk)
-        rows.append({
-            "period": p, "report": report, "extension": ext, "dates": services.unit_dates(p, ext),
-            "timeliness": services.timeliness(p, report, ext, now),
-            "label": services.TIMELINESS_LABELS[services.timeliness(p, report, ext, now)],
-            "can_start": report is None and timezone.localdate(now) >= p.opens_on
-            and services.timeliness(p, None, ext, now) != services.Timeliness.MISSING
-            and bloc_year.phase != BlocYear.Phase.SETUP and not bloc_year.is_published,
-        })
+        rows.append(
+            {
+                "period": p,
+                "report": report,
+                "extension": ext,
+                "dates": services.unit_dates(p, ext),
+                "timeliness": services.timeliness(p, report, ext, now),
+                "label": services.TIMELINESS_LABELS[services.timeliness(p, report, ext, now)],
+                "can_start": report is None
+                and timezone.localdate(now) >= p.opens_on
+                and services.timeliness(p, None, ext, now) != services.Timeliness.MISSING
+                and bloc_year.phase != BlocYear.Phase.SETUP
+                and not bloc_year.is_published,
+            }
+        )
     return render(request, "reports/index.html", year_context(request, bloc_year, "reports", rows=rows))
 
 
@@ -59,11 +66,19 @@ def index(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
 def board(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     _require_reader(request.access)
     board = services.completeness_board(bloc_year)
-    return render(request, "reports/board.html", year_context(
-        request, bloc_year, "board", board=board, rows=board.rows(),
-        period_rates=list(zip(board.periods, board.period_rates(), strict=True)),
-        contents=list(CovenantContent.objects.filter(covenant__bloc_year=bloc_year).order_by("order")),
-    ))
+    return render(
+        request,
+        "reports/board.html",
+        year_context(
+            request,
+            bloc_year,
+            "board",
+            board=board,
+            rows=board.rows(),
+            period_rates=list(zip(board.periods, board.period_rates(), strict=True)),
+            contents=list(CovenantContent.objects.filter(covenant__bloc_year=bloc_year).order_by("order")),
+        ),
+    )
 
 
 @require_POST
@@ -83,16 +98,23 @@ def start(request: HttpRequest, bloc_year: BlocYear, period_pk: int) -> HttpResp
 
 def _report_queryset():
     return ProgressReport.objects.select_related("period", "unit", "updated_by").prefetch_related(
-        Prefetch("sections", ReportSection.objects.select_related("content").order_by("content__order").prefetch_related(
-            Prefetch("results", ResultRow.objects.order_by("order")), "evidence",
-        )),
+        Prefetch(
+            "sections",
+            ReportSection.objects.select_related("content")
+            .order_by("content__order")
+            .prefetch_related(
+                Prefetch("results", ResultRow.objects.order_by("order")),
+                "evidence",
+            ),
+        ),
     )
 
 
 def _history(report: ProgressReport) -> list[AuditEntry]:
     return list(
         AuditEntry.objects.filter(target_type="reports.progressreport", target_id=str(report.pk))
-        .select_related("actor").order_by("-at", "-id")
+        .select_related("actor")
+        .order_by("-at", "-id")
     )
 
 
@@ -101,17 +123,31 @@ def report_detail(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> 
     access = request.access
     report = get_report(access, report_pk, _report_queryset())
     history = _history(report)
-    changed = services.changed_since_return(report, history) if report.status in (
-        Status.RETURNED, Status.RESUBMITTED) else set()
+    changed = (
+        services.changed_since_return(report, history)
+        if report.status in (Status.RETURNED, Status.RESUBMITTED)
+        else set()
+    )
     ext = Extension.objects.filter(period=report.period, unit=report.unit).first()
-    return render(request, "reports/report_detail.html", year_context(
-        request, bloc_year, "reports", report=report, history=history,
-        changed_sections={k.split(".")[0] for k in changed}, general_changed="general_proposals" in changed,
-        timeliness_label=services.TIMELINESS_LABELS[services.timeliness(report.period, report, ext, timezone.now())],
-        dates=services.unit_dates(report.period, ext),
-        is_writer=access.unit is not None and access.unit.pk == report.unit_id,
-        reopen_form=ReopenForm(),
-    ))
+    return render(
+        request,
+        "reports/report_detail.html",
+        year_context(
+            request,
+            bloc_year,
+            "reports",
+            report=report,
+            history=history,
+            changed_sections={k.split(".")[0] for k in changed},
+            general_changed="general_proposals" in changed,
+            timeliness_label=services.TIMELINESS_LABELS[
+                services.timeliness(report.period, report, ext, timezone.now())
+            ],
+            dates=services.unit_dates(report.period, ext),
+            is_writer=access.unit is not None and access.unit.pk == report.unit_id,
+            reopen_form=ReopenForm(),
+        ),
+    )
 
 
 @bloc_year_view()
@@ -127,10 +163,17 @@ def report_edit(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> Ht
     initial = {"version": report.version, "general_proposals": report.general_proposals}
     for s in sections:
         p = f"s{s.content_id}"
-        initial.update({f"{p}-done": s.done, f"{p}-difficulties": s.difficulties, f"{p}-next_steps": s.next_steps,
-                        f"{p}-evidence": [e.pk for e in s.evidence.all()]})
-    form = ReportForm(request.POST or None, request.FILES or None, initial=initial, sections=sections,
-                      evidence=evidence)
+        initial.update(
+            {
+                f"{p}-done": s.done,
+                f"{p}-difficulties": s.difficulties,
+                f"{p}-next_steps": s.next_steps,
+                f"{p}-evidence": [e.pk for e in s.evidence.all()],
+            }
+        )
+    form = ReportForm(
+        request.POST or None, request.FILES or None, initial=initial, sections=sections, evidence=evidence
+    )
     if request.method == "POST" and form.is_valid():
         try:
             report = _save_report_form(request, bloc_year, report, form)
@@ -151,15 +194,30 @@ def report_edit(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> Ht
     history = _history(report)
     changed = services.changed_since_return(report, history) if report.status == Status.RETURNED else set()
     ext = Extension.objects.filter(period=report.period, unit=report.unit).first()
-    return render(request, "reports/report_form.html", year_context(
-        request, bloc_year, "reports", report=report, form=form, sections=[
-            (s, f, form.results_for(s.content_id) if form.is_bound
-             else [(r.indicator, r.target, r.result) for r in s.results.all()])
-            for s, f in form.bound_sections()
-        ],
-        evidence=evidence, dates=services.unit_dates(report.period, ext),
-        changed_sections={k.split(".")[0] for k in changed},
-    ))
+    return render(
+        request,
+        "reports/report_form.html",
+        year_context(
+            request,
+            bloc_year,
+            "reports",
+            report=report,
+            form=form,
+            sections=[
+                (
+                    s,
+                    f,
+                    form.results_for(s.content_id)
+                    if form.is_bound
+                    else [(r.indicator, r.target, r.result) for r in s.results.all()],
+                )
+                for s, f in form.bound_sections()
+            ],
+            evidence=evidence,
+            dates=services.unit_dates(report.period, ext),
+            changed_sections={k.split(".")[0] for k in changed},
+        ),
+    )
 
 
 def _save_report_form(request: HttpRequest, bloc_year: BlocYear, report: ProgressReport, form: ReportForm):
@@ -174,16 +232,28 @@ def _save_report_form(request: HttpRequest, bloc_year: BlocYear, report: Progres
             upload = data.get(f"{p}-upload")
             if upload:
                 ev = services.add_evidence(
-                    bloc_year=bloc_year, unit=report.unit, upload=upload, summary=data[f"{p}-upload_summary"].strip(),
-                    number_symbol=data.get(f"{p}-upload_number", "").strip(), by=request.user,
+                    bloc_year=bloc_year,
+                    unit=report.unit,
+                    upload=upload,
+                    summary=data[f"{p}-upload_summary"].strip(),
+                    number_symbol=data.get(f"{p}-upload_number", "").strip(),
+                    by=request.user,
                 )
                 evidence_ids.append(ev.pk)
             payload[s.content_id] = services.SectionData(
-                done=data[f"{p}-done"], difficulties=data[f"{p}-difficulties"], next_steps=data[f"{p}-next_steps"],
-                results=form.results_for(s.content_id), evidence_ids=evidence_ids,
+                done=data[f"{p}-done"],
+                difficulties=data[f"{p}-difficulties"],
+                next_steps=data[f"{p}-next_steps"],
+                results=form.results_for(s.content_id),
+                evidence_ids=evidence_ids,
             )
-        return services.save_report(report=report, sections=payload, general_proposals=data["general_proposals"],
-                                    expected_version=data["version"], by=request.user)
+        return services.save_report(
+            report=report,
+            sections=payload,
+            general_proposals=data["general_proposals"],
+            expected_version=data["version"],
+            by=request.user,
+        )
 
 
 @require_POST
@@ -218,12 +288,19 @@ def report_review(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> 
         d = form.cleaned_data
         try:
             if d["decision"] == "accept":
-                services.accept_report(report=report, comments=form.comments(), expected_version=d["version"],
-                                       by=request.user)
+                services.accept_report(
+                    report=report, comments=form.comments(), expected_version=d["version"], by=request.user
+                )
                 messages.success(request, _("Đã tiếp nhận báo cáo."))
             else:
-                services.return_report(report=report, reason=d["reason"], due=d["due"], comments=form.comments(),
-                                       expected_version=d["version"], by=request.user)
+                services.return_report(
+                    report=report,
+                    reason=d["reason"],
+                    due=d["due"],
+                    comments=form.comments(),
+                    expected_version=d["version"],
+                    by=request.user,
+                )
                 messages.success(request, _("Đã trả lại báo cáo cho đơn vị."))
         except ServiceError as e:
             form_error(form, e)
@@ -231,11 +308,21 @@ def report_review(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> 
             return redirect(_url("report", bloc_year, report.pk))
     history = _history(report)
     changed = services.changed_since_return(report, history)
-    return render(request, "reports/report_review.html", year_context(
-        request, bloc_year, "board", report=report, form=form, history=history,
-        sections=[(s, form[f"c{s.content_id}"]) for s in sections],
-        changed_sections={k.split(".")[0] for k in changed}, general_changed="general_proposals" in changed,
-    ))
+    return render(
+        request,
+        "reports/report_review.html",
+        year_context(
+            request,
+            bloc_year,
+            "board",
+            report=report,
+            form=form,
+            history=history,
+            sections=[(s, form[f"c{s.content_id}"]) for s in sections],
+            changed_sections={k.split(".")[0] for k in changed},
+            general_changed="general_proposals" in changed,
+        ),
+    )
 
 
 @require_POST
@@ -246,8 +333,9 @@ def report_reopen(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> 
     try:
         if not form.is_valid():
             raise ServiceError(_("Phải ghi lý do mở lại báo cáo (và hạn nộp lại đúng dạng ngày/tháng/năm)."))
-        services.reopen_report(report=report, reason=form.cleaned_data["reason"], due=form.cleaned_data["due"],
-                               by=request.user)
+        services.reopen_report(
+            report=report, reason=form.cleaned_data["reason"], due=form.cleaned_data["due"], by=request.user
+        )
     except ServiceError as e:
         messages.error(request, e.message)
     else:
@@ -262,19 +350,27 @@ def synthesis(request: HttpRequest, bloc_year: BlocYear, period_pk: int, content
     period = get_object_or_404(ReportingPeriod, pk=period_pk, bloc_year=bloc_year)
     content = get_object_or_404(CovenantContent, pk=content_pk, covenant__bloc_year=bloc_year)
     sections = list(
-        ReportSection.objects.filter(
-            content=content, report__period=period, report__in=visible_reports(request.access)
-        ).exclude(report__status=Status.DRAFT)
+        ReportSection.objects.filter(content=content, report__period=period, report__in=visible_reports(request.access))
+        .exclude(report__status=Status.DRAFT)
         .select_related("report__unit")
         .prefetch_related(Prefetch("results", ResultRow.objects.order_by("order")), "evidence")
     )
     order = {m.unit_id: m.order for m in bloc_year.memberships.all()}
     sections.sort(key=lambda s: order.get(s.report.unit_id, 10**6))
-    return render(request, "reports/synthesis.html", year_context(
-        request, bloc_year, "board", period=period, content=content, sections=sections,
-        periods=list(bloc_year.periods.order_by("order")),
-        contents=list(CovenantContent.objects.filter(covenant__bloc_year=bloc_year).order_by("order")),
-    ))
+    return render(
+        request,
+        "reports/synthesis.html",
+        year_context(
+            request,
+            bloc_year,
+            "board",
+            period=period,
+            content=content,
+            sections=sections,
+            periods=list(bloc_year.periods.order_by("order")),
+            contents=list(CovenantContent.objects.filter(covenant__bloc_year=bloc_year).order_by("order")),
+        ),
+    )
 
 
 @bloc_year_view()
@@ -286,19 +382,36 @@ def evidence_list(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.add_evidence(bloc_year=bloc_year, unit=access.unit, upload=d["file"], summary=d["summary"],
-                                  number_symbol=d["number_symbol"], issued_on=d["issued_on"], by=request.user)
+            services.add_evidence(
+                bloc_year=bloc_year,
+                unit=access.unit,
+                upload=d["file"],
+                summary=d["summary"],
+                number_symbol=d["number_symbol"],
+                issued_on=d["issued_on"],
+                by=request.user,
+            )
         except ServiceError as e:
             form_error(form, e)
         else:
             messages.success(request, _("Đã tải lên minh chứng."))
             return redirect(_url("evidence", bloc_year))
-    items = list(Evidence.objects.filter(bloc_year=bloc_year, unit=access.unit).prefetch_related(
-        Prefetch("sections", ReportSection.objects.select_related("report__period", "content"))
-    ))
-    return render(request, "reports/evidence_list.html", year_context(
-        request, bloc_year, "evidence", form=form, items=items,
-    ))
+    items = list(
+        Evidence.objects.filter(bloc_year=bloc_year, unit=access.unit).prefetch_related(
+            Prefetch("sections", ReportSection.objects.select_related("report__period", "content"))
+        )
+    )
+    return render(
+        request,
+        "reports/evidence_list.html",
+        year_context(
+            request,
+            bloc_year,
+            "evidence",
+            form=form,
+            items=items,
+        ),
+    )
 
 
 @bloc_year_view()
@@ -310,17 +423,20 @@ def evidence_download(request: HttpRequest, bloc_year: BlocYear, evidence_pk: in
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
-                            content_type=evidence.content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
 @bloc_year_view(manage=True)
 def periods(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
-    items = list(bloc_year.periods.order_by("order").prefetch_related(
-        Prefetch("extensions", Extension.objects.select_related("unit", "granted_by").order_by("unit__name"))
-    ))
+    items = list(
+        bloc_year.periods.order_by("order").prefetch_related(
+            Prefetch("extensions", Extension.objects.select_related("unit", "granted_by").order_by("unit__name"))
+        )
+    )
     return render(request, "reports/periods.html", year_context(request, bloc_year, "periods", periods=items))
 
 
@@ -339,24 +455,40 @@ def periods_default(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
 def _period_form(request: HttpRequest, bloc_year: BlocYear, period: ReportingPeriod | None) -> HttpResponse:
     fields = ("code", "name", "kind", "order", "opens_on", "deadline", "lock_date")
     if period is None:
-        initial = {"order": (bloc_year.periods.order_by("-order").values_list("order", flat=True).first() or 0) + 1,
-                   "kind": ReportingPeriod.Kind.QUARTER}
+        initial = {
+            "order": (bloc_year.periods.order_by("-order").values_list("order", flat=True).first() or 0) + 1,
+            "kind": ReportingPeriod.Kind.QUARTER,
+        }
     else:
         initial = {**{f: getattr(period, f) for f in fields}, "version": period.version}
     form = PeriodForm(request.POST or None, initial=initial, creating=period is None)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         try:
-            services.save_period(bloc_year=bloc_year, period=period, data=d, expected_version=d.get("version"),
-                                 by=request.user, reason=d["reason"])
+            services.save_period(
+                bloc_year=bloc_year,
+                period=period,
+                data=d,
+                expected_version=d.get("version"),
+                by=request.user,
+                reason=d["reason"],
+            )
         except ServiceError as e:
             form_error(form, e)
         else:
             messages.success(request, _("Đã lưu kỳ báo cáo."))
             return redirect(_url("periods", bloc_year))
-    return render(request, "reports/period_form.html", year_context(
-        request, bloc_year, "periods", form=form, period=period,
-    ))
+    return render(
+        request,
+        "reports/period_form.html",
+        year_context(
+            request,
+            bloc_year,
+            "periods",
+            form=form,
+            period=period,
+        ),
+    )
 
 
 @bloc_year_view(manage=True)
@@ -373,18 +505,33 @@ def period_edit(request: HttpRequest, bloc_year: BlocYear, period_pk: int) -> Ht
 def extension_grant(request: HttpRequest, bloc_year: BlocYear, period_pk: int) -> HttpResponse:
     period = get_object_or_404(ReportingPeriod, pk=period_pk, bloc_year=bloc_year)
     units = Unit.objects.filter(memberships__bloc_year=bloc_year).order_by("memberships__order")
-    form = ExtensionForm(request.POST or None, units=units, initial={"deadline": period.deadline,
-                                                                      "lock_date": period.lock_date})
+    form = ExtensionForm(
+        request.POST or None, units=units, initial={"deadline": period.deadline, "lock_date": period.lock_date}
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.grant_extension(period=period, unit=d["unit"], deadline=d["deadline"], lock_date=d["lock_date"],
-                                     reason=d["reason"], by=request.user)
+            services.grant_extension(
+                period=period,
+                unit=d["unit"],
+                deadline=d["deadline"],
+                lock_date=d["lock_date"],
+                reason=d["reason"],
+                by=request.user,
+            )
         except ServiceError as e:
             form_error(form, e)
         else:
             messages.success(request, _("Đã gia hạn cho %(unit)s.") % {"unit": d["unit"].short_name})
             return redirect(_url("periods", bloc_year))
-    return render(request, "reports/extension_form.html", year_context(
-        request, bloc_year, "periods", form=form, period=period,
-    ))
+    return render(
+        request,
+        "reports/extension_form.html",
+        year_context(
+            request,
+            bloc_year,
+            "periods",
+            form=form,
+            period=period,
+        ),
+    )

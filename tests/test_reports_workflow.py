@@ -45,16 +45,21 @@ def filled(report) -> dict[int, SectionData]:
 
 def write_and_submit(period, unit, officer, when):
     report = services.start_report(period=period, unit=unit, by=officer, at=when)
-    report = services.save_report(report=report, sections=filled(report), general_proposals="", expected_version=None,
-                                  by=officer, at=when)
+    report = services.save_report(
+        report=report, sections=filled(report), general_proposals="", expected_version=None, by=officer, at=when
+    )
     return services.submit_report(report=report, expected_version=report.version, by=officer, at=when)
 
 
 def test_default_periods_follow_the_quarters(year):
     periods = list(year.periods.order_by("order"))
     assert [p.code for p in periods] == ["q1", "6t", "q3", "nam"]
-    assert [p.deadline for p in periods] == [datetime.date(2025, 4, 10), datetime.date(2025, 7, 10),
-                                             datetime.date(2025, 10, 10), datetime.date(2026, 1, 10)]
+    assert [p.deadline for p in periods] == [
+        datetime.date(2025, 4, 10),
+        datetime.date(2025, 7, 10),
+        datetime.date(2025, 10, 10),
+        datetime.date(2026, 1, 10),
+    ]
     assert all(p.lock_date == p.deadline + datetime.timedelta(days=20) for p in periods)
 
 
@@ -78,8 +83,14 @@ def test_deadline_is_the_end_of_day_in_vietnam_not_utc(year, q1):
 def test_lock_date_bars_a_first_submission_after_its_last_second(year, q1):
     unit, officer = year.units[1], year.officers[1]
     report = services.start_report(period=q1, unit=unit, by=officer, at=at(2025, 4, 1))
-    services.save_report(report=report, sections=filled(report), general_proposals="", expected_version=None,
-                         by=officer, at=at(2025, 4, 1))
+    services.save_report(
+        report=report,
+        sections=filled(report),
+        general_proposals="",
+        expected_version=None,
+        by=officer,
+        at=at(2025, 4, 1),
+    )
     with pytest.raises(ServiceError, match="khóa sổ"):
         services.submit_report(report=report, expected_version=None, by=officer, at=at(2025, 5, 1, 0, 0, 1))
     report.refresh_from_db()
@@ -92,29 +103,49 @@ def test_lock_date_bars_a_first_submission_after_its_last_second(year, q1):
 
 def test_extension_moves_the_units_deadline_and_lock_date(year, q1):
     unit, officer = year.units[1], year.officers[1]
-    ext = services.grant_extension(period=q1, unit=unit, deadline=datetime.date(2025, 4, 20),
-                                   lock_date=datetime.date(2025, 5, 15), reason="Đơn vị sáp nhập", by=None)
+    ext = services.grant_extension(
+        period=q1,
+        unit=unit,
+        deadline=datetime.date(2025, 4, 20),
+        lock_date=datetime.date(2025, 5, 15),
+        reason="Đơn vị sáp nhập",
+        by=None,
+    )
     report = write_and_submit(q1, unit, officer, at(2025, 4, 20, 23, 59, 59))
     assert services.timeliness(q1, report, ext, at(2025, 6, 1)) == Timeliness.ON_TIME
     other = year.units[2]
     assert services.timeliness(q1, None, None, at(2025, 5, 2)) == Timeliness.MISSING
     with pytest.raises(ServiceError, match="lý do"):
-        services.grant_extension(period=q1, unit=other, deadline=datetime.date(2025, 4, 20),
-                                 lock_date=datetime.date(2025, 5, 15), reason=" ", by=None)
+        services.grant_extension(
+            period=q1,
+            unit=other,
+            deadline=datetime.date(2025, 4, 20),
+            lock_date=datetime.date(2025, 5, 15),
+            reason=" ",
+            by=None,
+        )
 
 
 def test_a_returned_report_may_be_resubmitted_after_the_lock_date_until_its_own_due_date(year, q1):
     unit, officer = year.units[1], year.officers[1]
     report = write_and_submit(q1, unit, officer, at(2025, 4, 9))
-    report = services.return_report(report=report, reason="Thiếu số liệu quý", due=datetime.date(2025, 5, 10),
-                                    by=None, at=at(2025, 4, 29))
-    services.save_report(report=report, sections=filled(report), general_proposals="Bổ sung", expected_version=None,
-                         by=officer, at=at(2025, 5, 5))
+    report = services.return_report(
+        report=report, reason="Thiếu số liệu quý", due=datetime.date(2025, 5, 10), by=None, at=at(2025, 4, 29)
+    )
+    services.save_report(
+        report=report,
+        sections=filled(report),
+        general_proposals="Bổ sung",
+        expected_version=None,
+        by=officer,
+        at=at(2025, 5, 5),
+    )
     report = services.submit_report(report=report, expected_version=None, by=officer, at=at(2025, 5, 10, 23, 59))
     assert report.status == ProgressReport.Status.RESUBMITTED
     assert services.timeliness(q1, report, None, at(2025, 6, 1)) == Timeliness.ON_TIME
-    report = services.return_report(report=report, reason="Còn thiếu", due=datetime.date(2025, 5, 12), by=None,
-                                    at=at(2025, 5, 11))
+    report = services.return_report(
+        report=report, reason="Còn thiếu", due=datetime.date(2025, 5, 12), by=None, at=at(2025, 5, 11)
+    )
     with pytest.raises(ServiceError, match="hạn nộp lại"):
         services.submit_report(report=report, expected_version=None, by=officer, at=at(2025, 5, 13, 0, 0, 1))
     assert services.timeliness(q1, report, None, at(2025, 6, 1)) == Timeliness.ON_TIME
@@ -129,8 +160,9 @@ def test_returning_needs_a_reason_and_marks_what_changed_since(year, q1):
     sections = filled(report)
     second = year.contents[1]
     sections[second.pk] = SectionData(done="Bổ sung chi tiết nội dung 2.")
-    services.save_report(report=report, sections=sections, general_proposals="", expected_version=None, by=officer,
-                         at=at(2025, 4, 13))
+    services.save_report(
+        report=report, sections=sections, general_proposals="", expected_version=None, by=officer, at=at(2025, 4, 13)
+    )
     from covenant.models import AuditEntry
 
     history = list(AuditEntry.objects.filter(target_type="reports.progressreport", target_id=str(report.pk)))
@@ -155,8 +187,9 @@ def test_an_empty_required_section_blocks_submission(year, q1):
     report = services.start_report(period=q1, unit=year.units[1], by=officer, at=at(2025, 4, 1))
     sections = filled(report)
     sections[year.contents[6].pk] = SectionData(done="   ")
-    report = services.save_report(report=report, sections=sections, general_proposals="", expected_version=None,
-                                  by=officer, at=at(2025, 4, 1))
+    report = services.save_report(
+        report=report, sections=sections, general_proposals="", expected_version=None, by=officer, at=at(2025, 4, 1)
+    )
     with pytest.raises(ServiceError, match="Nội dung 7"):
         services.submit_report(report=report, expected_version=None, by=officer, at=at(2025, 4, 2))
     report.refresh_from_db()
@@ -168,8 +201,14 @@ def test_accepted_reports_are_locked_for_the_unit_and_reopening_needs_a_reason(y
     report = write_and_submit(q1, year.units[1], officer, at(2025, 4, 9))
     report = services.accept_report(report=report, by=None, at=at(2025, 4, 15))
     with pytest.raises(ServiceError, match="không thể sửa"):
-        services.save_report(report=report, sections=filled(report), general_proposals="x", expected_version=None,
-                             by=officer, at=at(2025, 4, 16))
+        services.save_report(
+            report=report,
+            sections=filled(report),
+            general_proposals="x",
+            expected_version=None,
+            by=officer,
+            at=at(2025, 4, 16),
+        )
     with pytest.raises(ServiceError, match="lý do"):
         services.reopen_report(report=report, reason="", by=None, at=at(2025, 4, 16))
     report = services.reopen_report(report=report, reason="Sai số liệu", by=None, at=at(2025, 4, 16))
@@ -183,25 +222,48 @@ def test_a_stale_save_is_refused_and_names_who_saved_first(year, q1):
     second = make_user("dong-nghiep", role="officer", unit=unit, first_name="Lê", last_name="Thị Hoa")
     report = services.start_report(period=q1, unit=unit, by=first, at=at(2025, 4, 1))
     opened = report.version
-    services.save_report(report=report, sections=filled(report), general_proposals="bản của Hoa",
-                         expected_version=opened, by=second, at=at(2025, 4, 1, 11))
+    services.save_report(
+        report=report,
+        sections=filled(report),
+        general_proposals="bản của Hoa",
+        expected_version=opened,
+        by=second,
+        at=at(2025, 4, 1, 11),
+    )
     with pytest.raises(ConflictError, match="Lê Thị Hoa"):
-        services.save_report(report=report, sections=filled(report), general_proposals="bản của tôi",
-                             expected_version=opened, by=first, at=at(2025, 4, 1, 12))
+        services.save_report(
+            report=report,
+            sections=filled(report),
+            general_proposals="bản của tôi",
+            expected_version=opened,
+            by=first,
+            at=at(2025, 4, 1, 12),
+        )
     report.refresh_from_db()
     assert report.general_proposals == "bản của Hoa"
 
 
 def test_evidence_of_another_unit_cannot_be_linked(year, q1):
     officer_a, officer_b = year.officers[1], year.officers[2]
-    foreign = services.add_evidence(bloc_year=year, unit=year.units[2], upload=SimpleUploadedFile("a.pdf", PDF),
-                                    summary="Của đơn vị khác", by=officer_b)
+    foreign = services.add_evidence(
+        bloc_year=year,
+        unit=year.units[2],
+        upload=SimpleUploadedFile("a.pdf", PDF),
+        summary="Của đơn vị khác",
+        by=officer_b,
+    )
     report = services.start_report(period=q1, unit=year.units[1], by=officer_a, at=at(2025, 4, 1))
     sections = filled(report)
     sections[year.contents[0].pk].evidence_ids = [foreign.pk]
     with pytest.raises(ServiceError, match="chính đơn vị"):
-        services.save_report(report=report, sections=sections, general_proposals="", expected_version=None,
-                             by=officer_a, at=at(2025, 4, 2))
+        services.save_report(
+            report=report,
+            sections=sections,
+            general_proposals="",
+            expected_version=None,
+            by=officer_a,
+            at=at(2025, 4, 2),
+        )
     assert not report.sections.filter(evidence__isnull=False).exists()
 
 
@@ -216,8 +278,13 @@ def test_evidence_of_another_unit_cannot_be_linked(year, q1):
 )
 def test_evidence_is_checked_by_content_not_by_name(year, settings, name, payload, message):
     with pytest.raises(ServiceError, match=message):
-        services.add_evidence(bloc_year=year, unit=year.units[1], upload=SimpleUploadedFile(name, payload),
-                              summary="Minh chứng", by=year.officers[1])
+        services.add_evidence(
+            bloc_year=year,
+            unit=year.units[1],
+            upload=SimpleUploadedFile(name, payload),
+            summary="Minh chứng",
+            by=year.officers[1],
+        )
     assert Evidence.objects.count() == 0
     assert not (settings.MEDIA_ROOT / "evidence").exists() or not any((settings.MEDIA_ROOT / "evidence").rglob("*.*"))
 
@@ -237,8 +304,14 @@ def test_accepted_evidence_types(year):
     png = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
     png += struct.pack(">I", zlib.crc32(png[12:29]))
     for name, payload in [("bc.pdf", PDF), ("anh.png", png), ("ANH.PNG", png)]:
-        ev = services.add_evidence(bloc_year=year, unit=year.units[1], upload=SimpleUploadedFile(name, payload),
-                                   summary=name, number_symbol="12/BC-STC", by=year.officers[1])
+        ev = services.add_evidence(
+            bloc_year=year,
+            unit=year.units[1],
+            upload=SimpleUploadedFile(name, payload),
+            summary=name,
+            number_symbol="12/BC-STC",
+            by=year.officers[1],
+        )
         assert ev.file.name.startswith(f"evidence/{year.pk}/") and ev.size == len(payload)
 
 
@@ -284,8 +357,14 @@ def test_two_tabs_submitting_at_once_submit_once(settings, tmp_path):
     q1 = by.periods.get(code="q1")
     officer = by.officers[1]
     report = services.start_report(period=q1, unit=by.units[1], by=officer, at=at(2025, 4, 1))
-    report = services.save_report(report=report, sections=filled(report), general_proposals="", expected_version=None,
-                                  by=officer, at=at(2025, 4, 1))
+    report = services.save_report(
+        report=report,
+        sections=filled(report),
+        general_proposals="",
+        expected_version=None,
+        by=officer,
+        at=at(2025, 4, 1),
+    )
     barrier = threading.Barrier(2)
     outcomes = []
 

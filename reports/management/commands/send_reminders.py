@@ -23,8 +23,9 @@ class Command(BaseCommand):
         today = today or timezone.localdate()
         sent = 0
         periods = (
-            ReportingPeriod.objects.filter(bloc_year__phase__in=[BlocYear.Phase.REPORTING, BlocYear.Phase.SCORING],
-                                           opens_on__lte=today)
+            ReportingPeriod.objects.filter(
+                bloc_year__phase__in=[BlocYear.Phase.REPORTING, BlocYear.Phase.SCORING], opens_on__lte=today
+            )
             .select_related("bloc_year__bloc")
             .prefetch_related("bloc_year__memberships__unit")
         )
