@@ -342,7 +342,8 @@ def create_bloc_year(*, bloc: Bloc, year: int, by, at: datetime.datetime | None 
 
 @transaction.atomic
 def start_next_year(*, previous: BlocYear, by, at: datetime.datetime | None = None) -> BlocYear:
-    """Open year N+1 from year N: members and roles, covenant contents and legal bases, the scoreboard."""
+    """Open year N+1 from year N: members and roles, covenant contents and legal bases, the scoreboard,
+    the reporting periods (dates moved one year on)."""
     from scoring.services import copy_scoreboard
 
     if BlocYear.objects.filter(bloc=previous.bloc, year__gt=previous.year).exists():
@@ -364,6 +365,9 @@ def start_next_year(*, previous: BlocYear, by, at: datetime.datetime | None = No
                 covenant=new, order=c.order, title=c.title, body=c.body
             )
         copy_scoreboard(source=previous, target=bloc_year, content_map=content_map)
+    from reports.services import copy_periods
+
+    copy_periods(source=previous, target=bloc_year)
     return bloc_year
 
 

@@ -770,3 +770,23 @@ def dashboard_summary(bloc_year: BlocYear, unit: Unit | None, now: datetime.date
         ],
         "awaiting": awaiting,
     }
+
+
+def _shift_year(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def copy_periods(*, source: BlocYear, target: BlocYear) -> None:
+    """Copy a year's reporting periods into another year, dates moved by the difference in years."""
+    shift = target.year - source.year
+    ReportingPeriod.objects.bulk_create(
+        ReportingPeriod(
+            bloc_year=target, code=p.code, name=p.name, kind=p.kind, order=p.order,
+            opens_on=_shift_year(p.opens_on, shift), deadline=_shift_year(p.deadline, shift),
+            lock_date=_shift_year(p.lock_date, shift),
+        )
+        for p in source.periods.order_by("order")
+    )

@@ -387,3 +387,13 @@ def test_two_tabs_submitting_at_once_submit_once(settings, tmp_path):
     from covenant.models import AuditEntry
 
     assert AuditEntry.objects.filter(action="report.submit", target_id=str(report.pk)).count() == 1
+
+
+def test_a_new_year_copies_the_periods_one_year_on(year):
+    from covenant.services import start_next_year
+
+    new = start_next_year(previous=year, by=None)
+    assert [(p.code, p.deadline, p.lock_date) for p in new.periods.order_by("order")] == [
+        (p.code, p.deadline.replace(year=p.deadline.year + 1), p.lock_date.replace(year=p.lock_date.year + 1))
+        for p in year.periods.order_by("order")
+    ]
