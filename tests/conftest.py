@@ -82,9 +82,6 @@ def pytest_collection_modifyitems(config, items):
         )
 
     for item in items:
-        # A test that drives a page is a browser test even if someone forgot the marker.
-        if "page" in getattr(item, "fixturenames", ()) and item.get_closest_marker("browser") is None:
-            item.add_marker(pytest.mark.browser)
         if skip_browser is not None and item.get_closest_marker("browser") is not None:
             item.add_marker(skip_browser)
         if skip_postgres is not None and item.get_closest_marker("postgres") is not None:
