@@ -269,7 +269,7 @@ def sheet_edit(request: HttpRequest, bloc_year: BlocYear, sheet_pk: int) -> Http
             messages.success(request, _("Đã nộp bảng tự chấm."))
             return redirect(_url("sheet", bloc_year, sheet.pk))
     groups = _criteria_groups(items)
-    fields = dict((item.pk, f) for item, f in form.item_fields())
+    fields = {item.pk: f for item, f in form.item_fields()}
     for g in groups:
         g["rows"] = [(item, fields[item.pk]) for item in g["items"]]
     return render(

@@ -8,7 +8,6 @@ from covenant.models import BlocYear
 from scoring.models import ItemScore, ScoreSheet, ScoringRound
 from tests.personas import make_bloc_year, make_user
 
-
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
