@@ -1,14 +1,19 @@
 """Who may open what: one matrix over every named URL of the project and every persona.
 
 The routes are collected from Django's URL resolver, so a new URL fails
-`test_every_named_route_has_an_expectation` until it is given a kind in ROUTE_KINDS below.
+`test_every_named_route_has_an_expectation` until it is given a kind in ROUTE_KINDS (or explicit
+statuses in OWN_RULES) below.
 """
 
+import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from covenant.models import Membership
+from covenant.models import BlocYear, Membership
 
 LOGIN = "login redirect"
 
@@ -42,7 +47,58 @@ ROUTE_KINDS = {
     "covenant:phase_revert": ACTION,
     "covenant:start_next_year": ACTION,
     "covenant:account_toggle": ACTION,
+    "reports:periods": MANAGE,
+    "reports:period_create": MANAGE,
+    "reports:period_edit": MANAGE,
+    "reports:extension_grant": MANAGE,
+    "reports:review": MANAGE,
+    "reports:periods_default": ACTION,
+    "reports:reopen": ACTION,
+    "scores:overview": READ,
+    "scores:assign": ACTION,
+    "scores:release": ACTION,
+    "scores:approve": ACTION,
+    "scores:reopen": ACTION,
+    "scores:deduction_add": ACTION,
+    "scores:deduction_waive": ACTION,
+    "scores:deduction_remove": ACTION,
+    "scores:settle": ACTION,
 }
+
+# Routes whose answer depends on more than read/manage (see the fixture `active_year`): the report
+# (report_pk), its evidence (evidence_pk) and the score sheet (sheet_pk) belong to officer_a's unit and
+# are submitted; the sheet is reviewed by the secretariat and the review is not released yet.
+# POST_ONLY routes are requested with POST.
+WRITERS = ("officer_a", "officer_b", "secretariat")  # the personas whose profile has a unit in the bloc
+NO_UNIT = ("leader", "provincial", "superuser")
+READERS = ("secretariat", "leader", "provincial", "superuser")
+OWN_RULES = {
+    # Your unit's reports; without a unit, the completeness board instead.
+    "reports:index": {**dict.fromkeys(WRITERS, 200), **dict.fromkeys(NO_UNIT, 302)},
+    "reports:board": {**dict.fromkeys(READERS, 200), "officer_a": 403, "officer_b": 403},
+    "reports:synthesis": {**dict.fromkeys(READERS, 200), "officer_a": 403, "officer_b": 403},
+    "reports:start": {**dict.fromkeys(WRITERS, 302), **dict.fromkeys(NO_UNIT, 403)},
+    "reports:report": {**dict.fromkeys(READERS, 200), "officer_a": 200, "officer_b": 404},
+    # The writer is sent to the read-only page (the report is submitted); readers may not write it.
+    "reports:edit": {**dict.fromkeys(READERS, 403), "officer_a": 302, "officer_b": 404},
+    "reports:submit": {**dict.fromkeys(READERS, 403), "officer_a": 302, "officer_b": 404},
+    "reports:evidence": {**dict.fromkeys(WRITERS, 200), **dict.fromkeys(NO_UNIT, 403)},
+    "reports:evidence_download": {**dict.fromkeys(READERS, 200), "officer_a": 200, "officer_b": 404},
+    "scores:mine": {**dict.fromkeys(WRITERS, 302), **dict.fromkeys(NO_UNIT, 403)},
+    # Members see the ranking once the results are approved; readers at any time.
+    "scores:ranking": {**dict.fromkeys(READERS, 200), "officer_a": 403, "officer_b": 403},
+    "scores:sheet": {**dict.fromkeys(READERS, 200), "officer_a": 200, "officer_b": 404},
+    # The sheet is submitted: its unit is sent to the read-only page; nobody else writes it.
+    "scores:edit": {**dict.fromkeys(READERS, 403), "officer_a": 302, "officer_b": 404},
+    "scores:submit": {**dict.fromkeys(READERS, 403), "officer_a": 302, "officer_b": 404},
+    # Reviewed by the secretariat (a superuser may stand in); not by its unit, leaders or viewers.
+    "scores:review": {"secretariat": 200, "superuser": 200, "leader": 403, "provincial": 403, "officer_a": 403,
+                      "officer_b": 404},
+    # Not released yet: its unit is sent back to the sheet; only its unit ever responds.
+    "scores:respond": {**dict.fromkeys(READERS, 403), "officer_a": 302, "officer_b": 404},
+}
+POST_ONLY = {name for name, kind in ROUTE_KINDS.items() if kind == ACTION} | {
+    "reports:start", "reports:submit", "scores:mine", "scores:submit"}
 
 # Authentication pages, tested on their own below: open to anonymous visitors, or login-only.
 AUTH_PUBLIC = {"login", "password_reset", "password_reset_done", "password_reset_complete",
@@ -74,23 +130,26 @@ def named_routes() -> dict[str, tuple[str, ...]]:
     return dict(walk(get_resolver().url_patterns))
 
 
-def expected_status(kind: str, role: str):
+def expected_status(name: str, role: str):
     if role == "anonymous":
         return LOGIN
+    if role == "other_secretariat" and name not in ("home", "province"):
+        return 404
+    if name in OWN_RULES:
+        return OWN_RULES[name][role]
+    kind = ROUTE_KINDS[name]
     if kind == HOME:
         # One bloc to see: straight there (the provincial viewer to the province). The superuser sees two.
         return 200 if role == "superuser" else 302
     if kind == PROVINCE:
         return 200 if role in ("provincial", "superuser") else 404
-    if role == "other_secretariat":
-        return 404
     if role in ("secretariat", "superuser"):
         return 302 if kind == ACTION else 200
     return 200 if kind == READ else 403
 
 
 def kwarg_values(bloc_year) -> dict:
-    return {
+    values = {
         "code": bloc_year.bloc.code,
         "year": bloc_year.year,
         "content_pk": bloc_year.contents[0].pk,
@@ -98,6 +157,57 @@ def kwarg_values(bloc_year) -> dict:
         # The head unit's officer account: not one of the personas, so toggling it disturbs nobody.
         "account_pk": bloc_year.officers[0].pk,
     }
+    report = getattr(bloc_year, "the_report", None)
+    if report is not None:
+        values.update(period_pk=report.period_id, report_pk=report.pk, evidence_pk=bloc_year.the_evidence.pk)
+    sheet = getattr(bloc_year, "the_sheet", None)
+    if sheet is not None:
+        values.update(sheet_pk=sheet.pk, item_pk=sheet.items.order_by("pk").first().pk,
+                      deduction_pk=bloc_year.the_deduction.pk)
+    return values
+
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def active_year(bloc_year, officer_a, secretariat, settings, tmp_path):
+    """bloc_year in its scoring phase. officer_a's unit has submitted its Q1 report (with one evidence file)
+    and its score sheet; reviewers are assigned (the secretariat reviews that sheet) and the sheet has a
+    manual deduction. Nothing is released or approved."""
+    from reports import services as reports
+    from scoring import sheets
+    from scoring.models import ScoringRound
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    BlocYear.objects.filter(pk=bloc_year.pk).update(phase=BlocYear.Phase.REPORTING)
+    bloc_year.phase = BlocYear.Phase.REPORTING
+    when = datetime.datetime(2025, 4, 2, 9, 0, tzinfo=VN)
+    periods = reports.create_default_periods(bloc_year=bloc_year, by=None, at=when)
+    unit = bloc_year.units[1]
+    evidence = reports.add_evidence(bloc_year=bloc_year, unit=unit, upload=SimpleUploadedFile("qd.pdf", PDF),
+                                    summary="Quyết định số 1", by=officer_a, at=when)
+    report = reports.start_report(period=periods[0], unit=unit, by=officer_a, at=when)
+    sections = {s.content_id: reports.SectionData(done="Đã thực hiện.") for s in report.sections.all()}
+    sections[bloc_year.contents[0].pk].evidence_ids = [evidence.pk]
+    report = reports.save_report(report=report, sections=sections, general_proposals="", expected_version=None,
+                                 by=officer_a, at=when)
+    bloc_year.the_report = reports.submit_report(report=report, expected_version=report.version, by=officer_a,
+                                                 at=when)
+    bloc_year.the_evidence = evidence
+
+    BlocYear.objects.filter(pk=bloc_year.pk).update(phase=BlocYear.Phase.SCORING)
+    bloc_year.phase = BlocYear.Phase.SCORING
+    sheet = sheets.get_or_create_sheet(bloc_year=bloc_year, unit=unit, by=officer_a)
+    rows = {i.sub_item_id: sheets.SelfRow(score=i.sub_item.max_points, explanation="Hoàn thành",
+                                          evidence_ids=[evidence.pk] if i.sub_item.evidence_required else [])
+            for i in sheet.items.select_related("sub_item")}
+    sheet = sheets.save_self_score(sheet=sheet, rows=rows, claims={}, expected_version=None, by=officer_a)
+    bloc_year.the_sheet = sheets.submit_sheet(sheet=sheet, expected_version=sheet.version, by=officer_a)
+    sheets.assign_reviewers(bloc_year=bloc_year, mode=ScoringRound.Mode.SECRETARIAT, by=secretariat)
+    bloc_year.the_deduction = sheets.add_manual_deduction(sheet=sheet, points="1", reason="Vi phạm", by=secretariat)
+    return bloc_year
 
 
 def url_for(name: str, kwarg_names: tuple[str, ...], bloc_year) -> str:
@@ -117,37 +227,37 @@ def describe(response) -> object:
 
 def test_every_named_route_has_an_expectation():
     routes = set(named_routes())
-    known = set(ROUTE_KINDS) | AUTH_PUBLIC | AUTH_LOGIN_ONLY | AUTH_POST_ONLY | IGNORED_ROUTES
+    known = set(ROUTE_KINDS) | set(OWN_RULES) | AUTH_PUBLIC | AUTH_LOGIN_ONLY | AUTH_POST_ONLY | IGNORED_ROUTES
     assert routes - known == set(), "new routes: give each a kind in ROUTE_KINDS (tests/test_permissions.py)"
     assert known - routes == set(), "routes listed in the matrix no longer exist"
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_gets_the_expected_status_on_every_route(client, role, personas, bloc_year):
+def test_each_role_gets_the_expected_status_on_every_route(client, role, personas, active_year):
     user = personas[role]
     if user is not None:
         client.force_login(user)
     wrong = []
     for name, kwarg_names in sorted(named_routes().items()):
-        if name not in ROUTE_KINDS:
+        if name not in ROUTE_KINDS and name not in OWN_RULES:
             continue  # auth and ignored routes; unknown ones fail test_every_named_route_has_an_expectation
-        kind = ROUTE_KINDS[name]
-        url = url_for(name, kwarg_names, bloc_year)
+        url = url_for(name, kwarg_names, active_year)
+        method = "POST" if name in POST_ONLY else "GET"
         # Each request runs in a savepoint rolled back afterwards, so that the secretariat advancing the
         # phase or opening next year leaves the data as it was for the next route.
         with transaction.atomic():
-            response = client.post(url) if kind == ACTION else client.get(url)
+            response = client.post(url) if method == "POST" else client.get(url)
             transaction.set_rollback(True)
-        got, want = describe(response), expected_status(kind, role)
+        got, want = describe(response), expected_status(name, role)
         if got != want:
-            wrong.append(f"{'POST' if kind == ACTION else 'GET'} {url} ({name}): expected {want}, got {got}")
+            wrong.append(f"{method} {url} ({name}): expected {want}, got {got}")
     assert wrong == [], f"{role}:\n" + "\n".join(wrong)
 
 
-@pytest.mark.parametrize("name", sorted(n for n, k in ROUTE_KINDS.items() if k == ACTION))
-def test_post_only_actions_answer_get_with_405(client, secretariat, bloc_year, name):
-    client.force_login(secretariat)
-    url = url_for(name, named_routes()[name], bloc_year)
+@pytest.mark.parametrize("name", sorted(POST_ONLY))
+def test_post_only_actions_answer_get_with_405(client, secretariat, officer_a, active_year, name):
+    client.force_login(officer_a if name == "reports:submit" else secretariat)
+    url = url_for(name, named_routes()[name], active_year)
     assert client.get(url).status_code == 405
 
 
