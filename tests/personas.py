@@ -88,8 +88,9 @@ _sequence = itertools.count(1)
 
 @functools.cache
 def password_hash() -> str:
-    """The hash of PASSWORD, computed once: the default hasher is slow on purpose."""
-    return make_password(PASSWORD)
+    """The hash of PASSWORD, computed once: the default hasher is slow on purpose. Always PBKDF2, so
+    that a test which switches to a faster hasher cannot leave a hash other tests could not check."""
+    return make_password(PASSWORD, hasher="pbkdf2_sha256")
 
 
 def make_user(username: str, *, role: str | None = None, unit=None, bloc=None, province=None,
