@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 
 def superuser_only(request) -> bool:
@@ -7,4 +8,4 @@ def superuser_only(request) -> bool:
 
 
 admin.site.has_permission = superuser_only
-admin.site.site_header = "Khối thi đua – quản trị hệ thống"
+admin.site.site_header = _("Khối thi đua – quản trị hệ thống")

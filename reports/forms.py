@@ -2,12 +2,18 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from covenant.forms import DATE_HELP, DateInput, ReasonMixin, VersionedForm
 from reports.models import Evidence, ReportingPeriod
 
 MAX_RESULT_ROWS = 30
+
+
+def lazystr_format(template, **values):
+    """A help text translated when shown (not at import), with %(name)s filled from settings at that time."""
+    return lazy(lambda: str(template) % {k: v() for k, v in values.items()}, str)()
 
 
 class PeriodForm(VersionedForm, ReasonMixin):
@@ -49,7 +55,9 @@ class ExtensionForm(forms.Form):
 class EvidenceForm(forms.Form):
     file = forms.FileField(
         label=_("Tệp minh chứng"),
-        help_text=_("PDF, Word, Excel hoặc ảnh; tối đa %(mb)s MB.") % {"mb": settings.EVIDENCE_MAX_MB},
+        help_text=lazystr_format(
+            _("PDF, Word, Excel hoặc ảnh; tối đa %(mb)s MB."), mb=lambda: settings.EVIDENCE_MAX_MB
+        ),
     )
     summary = forms.CharField(label=_("Trích yếu"), max_length=500)
     number_symbol = forms.CharField(
@@ -162,7 +170,7 @@ class ReviewForm(forms.Form):
         label=_("Hạn nộp lại"),
         required=False,
         widget=DateInput,
-        help_text=_("Bỏ trống: sau %(n)s ngày.") % {"n": settings.RESUBMIT_DAYS},
+        help_text=lazystr_format(_("Bỏ trống: sau %(n)s ngày."), n=lambda: settings.RESUBMIT_DAYS),
     )
 
     def __init__(self, *args, sections=(), **kwargs):

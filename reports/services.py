@@ -9,6 +9,7 @@ project's time zone.
 import datetime
 import hashlib
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -273,7 +274,7 @@ def start_report(*, period: ReportingPeriod, unit: Unit, by, at: datetime.dateti
     contents = list(CovenantContent.objects.filter(covenant__bloc_year=period.bloc_year).order_by("order"))
     try:
         with transaction.atomic():
-            report = ProgressReport.objects.create(period=period, unit=unit, updated_by=by)
+            report = ProgressReport.objects.create(period=period, unit=unit)
     except IntegrityError:
         # Two officers of the unit opened it at the same moment: take the one that won.
         return ProgressReport.objects.get(period=period, unit=unit)
@@ -612,6 +613,22 @@ def check_upload(upload: UploadedFile) -> str:
     return kind.mime
 
 
+@contextmanager
+def files_removed_on_error():
+    """Collect evidence uploaded inside the block; if the block fails, remove their files too.
+
+    The database rows roll back with the transaction, but files on disk do not: without this a failed
+    save would leave files that nothing points to.
+    """
+    created: list[Evidence] = []
+    try:
+        yield created
+    except BaseException:
+        for evidence in created:
+            evidence.file.storage.delete(evidence.file.name)
+        raise
+
+
 @transaction.atomic
 def add_evidence(
     *,
@@ -696,21 +713,27 @@ class Board:
 
 
 def rates(cells: Sequence[Cell]) -> dict:
-    """Expected (due), received, on time, late, missing and their rates among the cells that are due."""
+    """Counts for a row or column of the board.
+
+    `units` cells in all; `received` reports submitted (early ones included); `due` cells whose deadline
+    has passed or that were submitted anyway; rates are taken among the due cells.
+    """
+    received = [c for c in cells if c.timeliness in (Timeliness.ON_TIME, Timeliness.LATE)]
     due = [
         c
         for c in cells
         if c.timeliness in (Timeliness.ON_TIME, Timeliness.LATE, Timeliness.MISSING, Timeliness.OVERDUE)
     ]
-    received = [c for c in due if c.timeliness in (Timeliness.ON_TIME, Timeliness.LATE)]
-    on_time = [c for c in due if c.timeliness == Timeliness.ON_TIME]
+    on_time = [c for c in received if c.timeliness == Timeliness.ON_TIME]
     n = len(due)
     return {
+        "units": len(cells),
         "expected": n,
         "received": len(received),
         "on_time": len(on_time),
-        "late": sum(1 for c in due if c.timeliness == Timeliness.LATE),
+        "late": sum(1 for c in received if c.timeliness == Timeliness.LATE),
         "missing": sum(1 for c in due if c.timeliness == Timeliness.MISSING),
+        "overdue": sum(1 for c in due if c.timeliness == Timeliness.OVERDUE),
         "received_rate": round(100 * len(received) / n) if n else None,
         "on_time_rate": round(100 * len(on_time) / n) if n else None,
     }
@@ -784,8 +807,13 @@ def copy_periods(*, source: BlocYear, target: BlocYear) -> None:
     shift = target.year - source.year
     ReportingPeriod.objects.bulk_create(
         ReportingPeriod(
-            bloc_year=target, code=p.code, name=p.name, kind=p.kind, order=p.order,
-            opens_on=_shift_year(p.opens_on, shift), deadline=_shift_year(p.deadline, shift),
+            bloc_year=target,
+            code=p.code,
+            name=p.name,
+            kind=p.kind,
+            order=p.order,
+            opens_on=_shift_year(p.opens_on, shift),
+            deadline=_shift_year(p.deadline, shift),
             lock_date=_shift_year(p.lock_date, shift),
         )
         for p in source.periods.order_by("order")

@@ -224,7 +224,7 @@ def _save_report_form(request: HttpRequest, bloc_year: BlocYear, report: Progres
     from django.db import transaction
 
     data = form.cleaned_data
-    with transaction.atomic():
+    with services.files_removed_on_error() as created, transaction.atomic():
         payload = {}
         for s in form.sections:
             p = f"s{s.content_id}"
@@ -239,6 +239,7 @@ def _save_report_form(request: HttpRequest, bloc_year: BlocYear, report: Progres
                     number_symbol=data.get(f"{p}-upload_number", "").strip(),
                     by=request.user,
                 )
+                created.append(ev)
                 evidence_ids.append(ev.pk)
             payload[s.content_id] = services.SectionData(
                 done=data[f"{p}-done"],

@@ -155,3 +155,19 @@ def compute(bloc_year: BlocYear, now: datetime.datetime | None = None) -> Rankin
         earlier.setdefault(snap.unit_id, []).append((snap.bloc_year.year, snap.rank))
     approved = ScoringRound.objects.filter(bloc_year=bloc_year, approved_at__isnull=False).exists()
     return Ranking(bloc_year, board, criteria, rules, rows, units, approved=approved, earlier=earlier)
+
+
+def tie_note(row: engine.Row, names: dict[int, str]) -> str:
+    """Why a unit that shares its total with others stands where it does, in one sentence."""
+    if not row.tied_with:
+        return ""
+    others = ", ".join(names.get(i, "?") for i in row.tied_with)
+    if row.shared and not row.separated_by:
+        return _("Bằng tổng điểm với %(units)s; các quy tắc phân định không tách được: đồng hạng.") % {"units": others}
+    rules = ", ".join(row.separated_by)
+    if row.shared:
+        return _("Bằng tổng điểm với %(units)s; phân định theo: %(rules)s; vẫn đồng hạng với một số đơn vị.") % {
+            "units": others,
+            "rules": rules,
+        }
+    return _("Bằng tổng điểm với %(units)s; phân định theo: %(rules)s.") % {"units": others, "rules": rules}

@@ -53,7 +53,12 @@ def scoreboard_problems(bloc_year: BlocYear) -> list[str]:
 
 @transaction.atomic
 def update_settings(
-    *, scoreboard: Scoreboard, data: dict, expected_version: int | None, by, reason: str = "",
+    *,
+    scoreboard: Scoreboard,
+    data: dict,
+    expected_version: int | None,
+    by,
+    reason: str = "",
     at: datetime.datetime | None = None,
 ) -> Scoreboard:
     reason = check_scoreboard_editable(scoreboard.bloc_year, reason)
@@ -71,8 +76,18 @@ def update_settings(
         if field in data:
             setattr(scoreboard, field, data[field])
     scoreboard.save()
-    record(bloc_year=scoreboard.bloc_year, by=by, action="scoreboard.change", target=scoreboard,
-           before=before, after=snapshot(scoreboard, SETTINGS_FIELDS), reason=reason, at=at)
+    after = snapshot(scoreboard, SETTINGS_FIELDS)
+    if before != after:
+        record(
+            bloc_year=scoreboard.bloc_year,
+            by=by,
+            action="scoreboard.change",
+            target=scoreboard,
+            before=before,
+            after=after,
+            reason=reason,
+            at=at,
+        )
     return scoreboard
 
 
@@ -92,8 +107,13 @@ def _criterion_snapshot(criterion: Criterion) -> dict:
         "title": criterion.title,
         "contents": sorted(c.order for c in criterion.contents.all()),
         "sub_items": [
-            {"order": s.order, "text": s.text, "max_points": str(s.max_points),
-             "guidance": s.guidance, "evidence_required": s.evidence_required}
+            {
+                "order": s.order,
+                "text": s.text,
+                "max_points": str(s.max_points),
+                "guidance": s.guidance,
+                "evidence_required": s.evidence_required,
+            }
             for s in criterion.sub_items.all()
         ],
     }
@@ -101,9 +121,17 @@ def _criterion_snapshot(criterion: Criterion) -> dict:
 
 @transaction.atomic
 def save_criterion(
-    *, scoreboard: Scoreboard, criterion: Criterion | None, order: int, title: str,
-    contents: Sequence[CovenantContent], sub_items: Sequence[SubItemRow], expected_version: int | None,
-    by, reason: str = "", at: datetime.datetime | None = None,
+    *,
+    scoreboard: Scoreboard,
+    criterion: Criterion | None,
+    order: int,
+    title: str,
+    contents: Sequence[CovenantContent],
+    sub_items: Sequence[SubItemRow],
+    expected_version: int | None,
+    by,
+    reason: str = "",
+    at: datetime.datetime | None = None,
 ) -> Criterion:
     """Create or change a criterion with its sub-items in one step.
 
@@ -163,15 +191,28 @@ def save_criterion(
     for i, pk in enumerate(keep):
         SubItem.objects.filter(pk=pk).update(order=top + i)
     for s in sub_items:
-        values = {"order": s.order, "text": s.text, "max_points": s.max_points,
-                  "guidance": s.guidance, "evidence_required": s.evidence_required}
+        values = {
+            "order": s.order,
+            "text": s.text,
+            "max_points": s.max_points,
+            "guidance": s.guidance,
+            "evidence_required": s.evidence_required,
+        }
         if s.pk in keep:
             SubItem.objects.filter(pk=s.pk).update(**values)
         else:
             SubItem.objects.create(criterion=criterion, **values)
     criterion = Criterion.objects.prefetch_related("contents", "sub_items").get(pk=criterion.pk)
-    record(bloc_year=bloc_year, by=by, action="criterion.create" if before is None else "criterion.change",
-           target=criterion, before=before, after=_criterion_snapshot(criterion), reason=reason, at=at)
+    record(
+        bloc_year=bloc_year,
+        by=by,
+        action="criterion.create" if before is None else "criterion.change",
+        target=criterion,
+        before=before,
+        after=_criterion_snapshot(criterion),
+        reason=reason,
+        at=at,
+    )
     return criterion
 
 
@@ -179,8 +220,15 @@ def save_criterion(
 def delete_criterion(*, criterion: Criterion, by, reason: str = "", at: datetime.datetime | None = None) -> None:
     bloc_year = criterion.scoreboard.bloc_year
     reason = check_scoreboard_editable(bloc_year, reason)
-    record(bloc_year=bloc_year, by=by, action="criterion.delete", target=criterion,
-           before=_criterion_snapshot(criterion), reason=reason, at=at)
+    record(
+        bloc_year=bloc_year,
+        by=by,
+        action="criterion.delete",
+        target=criterion,
+        before=_criterion_snapshot(criterion),
+        reason=reason,
+        at=at,
+    )
     criterion.delete()
 
 
@@ -193,7 +241,12 @@ class BonusRow:
 
 @transaction.atomic
 def save_bonus_items(
-    *, scoreboard: Scoreboard, rows: Sequence[BonusRow], expected_version: int | None, by, reason: str = "",
+    *,
+    scoreboard: Scoreboard,
+    rows: Sequence[BonusRow],
+    expected_version: int | None,
+    by,
+    reason: str = "",
     at: datetime.datetime | None = None,
 ) -> None:
     reason = check_scoreboard_editable(scoreboard.bloc_year, reason)
@@ -205,18 +258,33 @@ def save_bonus_items(
     bump_version(Scoreboard, scoreboard.pk, expected_version)
     before = [{"order": b.order, "text": b.text, "points": str(b.points)} for b in scoreboard.bonus_items.all()]
     scoreboard.bonus_items.all().delete()
-    BonusItem.objects.bulk_create(BonusItem(scoreboard=scoreboard, order=r.order, text=r.text, points=r.points)
-                                  for r in sorted(rows, key=lambda r: r.order))
+    BonusItem.objects.bulk_create(
+        BonusItem(scoreboard=scoreboard, order=r.order, text=r.text, points=r.points)
+        for r in sorted(rows, key=lambda r: r.order)
+    )
     after = [{"order": r.order, "text": r.text, "points": str(r.points)} for r in sorted(rows, key=lambda r: r.order)]
     if before != after:
-        record(bloc_year=scoreboard.bloc_year, by=by, action="bonus.change", target=scoreboard,
-               before={"bonus_items": before}, after={"bonus_items": after}, reason=reason, at=at)
+        record(
+            bloc_year=scoreboard.bloc_year,
+            by=by,
+            action="bonus.change",
+            target=scoreboard,
+            before={"bonus_items": before},
+            after={"bonus_items": after},
+            reason=reason,
+            at=at,
+        )
 
 
 @transaction.atomic
 def save_tie_breaks(
-    *, scoreboard: Scoreboard, rules: Sequence[tuple[str, Criterion | None]], expected_version: int | None,
-    by, reason: str = "", at: datetime.datetime | None = None,
+    *,
+    scoreboard: Scoreboard,
+    rules: Sequence[tuple[str, Criterion | None]],
+    expected_version: int | None,
+    by,
+    reason: str = "",
+    at: datetime.datetime | None = None,
 ) -> None:
     """Replace the ordered tie-break rules; each rule at most once."""
     reason = check_scoreboard_editable(scoreboard.bloc_year, reason)
@@ -241,8 +309,16 @@ def save_tie_breaks(
     )
     after = [str(t) for t in scoreboard.tie_breaks.select_related("criterion")]
     if before != after:
-        record(bloc_year=scoreboard.bloc_year, by=by, action="tiebreak.change", target=scoreboard,
-               before={"tie_breaks": before}, after={"tie_breaks": after}, reason=reason, at=at)
+        record(
+            bloc_year=scoreboard.bloc_year,
+            by=by,
+            action="tiebreak.change",
+            target=scoreboard,
+            before={"tie_breaks": before},
+            after={"tie_breaks": after},
+            reason=reason,
+            at=at,
+        )
 
 
 def copy_scoreboard(*, source: BlocYear, target: BlocYear, content_map: dict[int, CovenantContent]) -> None:
@@ -259,8 +335,14 @@ def copy_scoreboard(*, source: BlocYear, target: BlocYear, content_map: dict[int
         nc = Criterion.objects.create(scoreboard=new, order=c.order, title=c.title)
         nc.contents.set([content_map[x.pk] for x in c.contents.all() if x.pk in content_map])
         SubItem.objects.bulk_create(
-            SubItem(criterion=nc, order=s.order, text=s.text, max_points=s.max_points, guidance=s.guidance,
-                    evidence_required=s.evidence_required)
+            SubItem(
+                criterion=nc,
+                order=s.order,
+                text=s.text,
+                max_points=s.max_points,
+                guidance=s.guidance,
+                evidence_required=s.evidence_required,
+            )
             for s in c.sub_items.all()
         )
         criterion_map[c.pk] = nc

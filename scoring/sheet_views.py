@@ -15,11 +15,11 @@ from covenant.models import AuditEntry, BlocYear, Membership
 from covenant.services import ServiceError
 from covenant.views import form_error, year_context
 from reports.models import Evidence, ProgressReport, ReportingPeriod, ReportSection
-from reports.services import add_evidence
+from reports.services import add_evidence, files_removed_on_error
 from scoring import sheets
 from scoring.access import get_sheet, sees_ranking, sees_review, visible_sheets
 from scoring.models import BonusClaim, BonusItem, Criterion, Deduction, ItemScore, ScoreSheet, ScoringRound
-from scoring.ranking import compute
+from scoring.ranking import compute, tie_note
 from scoring.sheet_forms import (
     AssignForm,
     ManualDeductionForm,
@@ -228,7 +228,7 @@ def sheet_edit(request: HttpRequest, bloc_year: BlocYear, sheet_pk: int) -> Http
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            with transaction.atomic():
+            with files_removed_on_error() as created, transaction.atomic():
                 rows = {}
                 for item in items:
                     p = f"i{item.sub_item_id}"
@@ -241,6 +241,7 @@ def sheet_edit(request: HttpRequest, bloc_year: BlocYear, sheet_pk: int) -> Http
                             summary=d[f"{p}-upload_summary"].strip(),
                             by=request.user,
                         )
+                        created.append(ev)
                         ids.append(ev.pk)
                     rows[item.sub_item_id] = sheets.SelfRow(
                         score=d[f"{p}-score"], explanation=d[f"{p}-explanation"], evidence_ids=ids
@@ -583,6 +584,7 @@ def ranking(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
         raise PermissionDenied
     result = compute(bloc_year)
     names = {m.unit_id: m.unit.short_name for m in (u.membership for u in result.units.values())}
+    notes = {row.entry.unit_id: tie_note(row, names) for row in result.rows}
     return render(
         request,
         "scores/ranking.html",
@@ -592,7 +594,7 @@ def ranking(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             "ranking",
             ranking=result,
             lines=list(result.lines()),
-            names=names,
+            notes=notes,
             round=r,
             show_sheets=access.reads_submitted,
         ),

@@ -36,31 +36,55 @@ def scoreboard(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     history = AuditEntry.objects.filter(
         bloc_year=bloc_year, target_type__in=["scoring.scoreboard", "scoring.criterion"]
     ).select_related("actor")[:20]
-    return render(request, "scoring/scoreboard.html", year_context(
-        request, bloc_year, "scoreboard", board=board, criteria=criteria, total=total,
-        balanced=board is not None and total == board.total_points, history=list(history),
-    ))
+    return render(
+        request,
+        "scoring/scoreboard.html",
+        year_context(
+            request,
+            bloc_year,
+            "scoreboard",
+            board=board,
+            criteria=criteria,
+            total=total,
+            balanced=board is not None and total == board.total_points,
+            history=list(history),
+        ),
+    )
 
 
 @bloc_year_view(manage=True)
 def settings_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     board = get_object_or_404(Scoreboard, bloc_year=bloc_year)
     fields = ("title", "total_points", "score_step", "bonus_cap", "late_report_points", "missing_report_points")
-    form = ScoreboardSettingsForm(request.POST or None,
-                                  initial={**{f: getattr(board, f) for f in fields}, "version": board.version})
+    form = ScoreboardSettingsForm(
+        request.POST or None, initial={**{f: getattr(board, f) for f in fields}, "version": board.version}
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            services.update_settings(scoreboard=board, data=data, expected_version=data.pop("version"),
-                                     by=request.user, reason=data.pop("reason"))
+            services.update_settings(
+                scoreboard=board,
+                data=data,
+                expected_version=data.pop("version"),
+                by=request.user,
+                reason=data.pop("reason"),
+            )
         except ServiceError as e:
             form_error(form, e)
         else:
             messages.success(request, _("Đã lưu quy định chung của bảng điểm."))
             return _back(bloc_year)
-    return render(request, "scoring/settings_form.html", year_context(
-        request, bloc_year, "scoreboard", form=form, frozen=bloc_year.scoreboard_frozen,
-    ))
+    return render(
+        request,
+        "scoring/settings_form.html",
+        year_context(
+            request,
+            bloc_year,
+            "scoreboard",
+            form=form,
+            frozen=bloc_year.scoreboard_frozen,
+        ),
+    )
 
 
 def _criterion_form_view(request: HttpRequest, bloc_year: BlocYear, criterion: Criterion | None) -> HttpResponse:
@@ -71,11 +95,21 @@ def _criterion_form_view(request: HttpRequest, bloc_year: BlocYear, criterion: C
         initial = {"order": next_order}
         items_initial = [{"order": 1}]
     else:
-        initial = {"order": criterion.order, "title": criterion.title, "version": criterion.version,
-                   "contents": [c.pk for c in criterion.contents.all()]}
+        initial = {
+            "order": criterion.order,
+            "title": criterion.title,
+            "version": criterion.version,
+            "contents": [c.pk for c in criterion.contents.all()],
+        }
         items_initial = [
-            {"id": s.pk, "order": s.order, "text": s.text, "max_points": s.max_points, "guidance": s.guidance,
-             "evidence_required": s.evidence_required}
+            {
+                "id": s.pk,
+                "order": s.order,
+                "text": s.text,
+                "max_points": s.max_points,
+                "guidance": s.guidance,
+                "evidence_required": s.evidence_required,
+            }
             for s in criterion.sub_items.order_by("order")
         ]
     form = CriterionForm(request.POST or None, initial=initial, contents=contents, creating=criterion is None)
@@ -85,8 +119,10 @@ def _criterion_form_view(request: HttpRequest, bloc_year: BlocYear, criterion: C
         rows = [
             services.SubItemRow(
                 pk=f.cleaned_data["id"] if f.cleaned_data.get("id") in known else None,
-                order=f.cleaned_data["order"], text=f.cleaned_data["text"],
-                max_points=f.cleaned_data["max_points"], guidance=f.cleaned_data["guidance"],
+                order=f.cleaned_data["order"],
+                text=f.cleaned_data["text"],
+                max_points=f.cleaned_data["max_points"],
+                guidance=f.cleaned_data["guidance"],
                 evidence_required=f.cleaned_data["evidence_required"],
             )
             for f in items.forms
@@ -95,19 +131,34 @@ def _criterion_form_view(request: HttpRequest, bloc_year: BlocYear, criterion: C
         d = form.cleaned_data
         try:
             services.save_criterion(
-                scoreboard=board, criterion=criterion, order=d["order"], title=d["title"],
-                contents=list(d["contents"]), sub_items=rows, expected_version=d.get("version"),
-                by=request.user, reason=d["reason"],
+                scoreboard=board,
+                criterion=criterion,
+                order=d["order"],
+                title=d["title"],
+                contents=list(d["contents"]),
+                sub_items=rows,
+                expected_version=d.get("version"),
+                by=request.user,
+                reason=d["reason"],
             )
         except ServiceError as e:
             form_error(form, e)
         else:
             messages.success(request, _("Đã lưu tiêu chí “%(title)s”.") % {"title": d["title"]})
             return _back(bloc_year)
-    return render(request, "scoring/criterion_form.html", year_context(
-        request, bloc_year, "scoreboard", form=form, items=items, criterion=criterion,
-        frozen=bloc_year.scoreboard_frozen,
-    ))
+    return render(
+        request,
+        "scoring/criterion_form.html",
+        year_context(
+            request,
+            bloc_year,
+            "scoreboard",
+            form=form,
+            items=items,
+            criterion=criterion,
+            frozen=bloc_year.scoreboard_frozen,
+        ),
+    )
 
 
 @bloc_year_view(manage=True)
@@ -135,9 +186,17 @@ def criterion_delete(request: HttpRequest, bloc_year: BlocYear, criterion_pk: in
         else:
             messages.success(request, _("Đã xóa tiêu chí."))
             return _back(bloc_year)
-    return render(request, "scoring/criterion_delete.html", year_context(
-        request, bloc_year, "scoreboard", form=form, criterion=criterion,
-    ))
+    return render(
+        request,
+        "scoring/criterion_delete.html",
+        year_context(
+            request,
+            bloc_year,
+            "scoreboard",
+            form=form,
+            criterion=criterion,
+        ),
+    )
 
 
 @bloc_year_view(manage=True)
@@ -148,13 +207,20 @@ def bonus_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
         meta = MetaForm(request.POST)
         if formset.is_valid() and meta.is_valid():
             rows = [
-                services.BonusRow(order=f.cleaned_data["order"], text=f.cleaned_data["text"],
-                                  points=f.cleaned_data["points"])
-                for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
+                services.BonusRow(
+                    order=f.cleaned_data["order"], text=f.cleaned_data["text"], points=f.cleaned_data["points"]
+                )
+                for f in formset.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE")
             ]
             try:
-                services.save_bonus_items(scoreboard=board, rows=rows, expected_version=meta.cleaned_data["version"],
-                                          by=request.user, reason=meta.cleaned_data["reason"])
+                services.save_bonus_items(
+                    scoreboard=board,
+                    rows=rows,
+                    expected_version=meta.cleaned_data["version"],
+                    by=request.user,
+                    reason=meta.cleaned_data["reason"],
+                )
             except ServiceError as e:
                 form_error(meta, e)
             else:
@@ -166,9 +232,18 @@ def bonus_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             prefix="bonus",
         )
         meta = MetaForm(initial={"version": board.version})
-    return render(request, "scoring/bonus_form.html", year_context(
-        request, bloc_year, "scoreboard", formset=formset, meta=meta, frozen=bloc_year.scoreboard_frozen,
-    ))
+    return render(
+        request,
+        "scoring/bonus_form.html",
+        year_context(
+            request,
+            bloc_year,
+            "scoreboard",
+            formset=formset,
+            meta=meta,
+            frozen=bloc_year.scoreboard_frozen,
+        ),
+    )
 
 
 @bloc_year_view(manage=True)
@@ -179,11 +254,19 @@ def tie_breaks_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
         formset = TieBreakFormSet(request.POST, prefix="tb", criteria=criteria)
         meta = MetaForm(request.POST)
         if formset.is_valid() and meta.is_valid():
-            rules = [(f.cleaned_data["kind"], f.cleaned_data.get("criterion"))
-                     for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+            rules = [
+                (f.cleaned_data["kind"], f.cleaned_data.get("criterion"))
+                for f in formset.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            ]
             try:
-                services.save_tie_breaks(scoreboard=board, rules=rules, expected_version=meta.cleaned_data["version"],
-                                         by=request.user, reason=meta.cleaned_data["reason"])
+                services.save_tie_breaks(
+                    scoreboard=board,
+                    rules=rules,
+                    expected_version=meta.cleaned_data["version"],
+                    by=request.user,
+                    reason=meta.cleaned_data["reason"],
+                )
             except ServiceError as e:
                 form_error(meta, e)
             else:
@@ -192,9 +275,19 @@ def tie_breaks_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     else:
         formset = TieBreakFormSet(
             initial=[{"kind": t.kind, "criterion": t.criterion_id} for t in board.tie_breaks.all()],
-            prefix="tb", criteria=criteria,
+            prefix="tb",
+            criteria=criteria,
         )
         meta = MetaForm(initial={"version": board.version})
-    return render(request, "scoring/tie_breaks_form.html", year_context(
-        request, bloc_year, "scoreboard", formset=formset, meta=meta, frozen=bloc_year.scoreboard_frozen,
-    ))
+    return render(
+        request,
+        "scoring/tie_breaks_form.html",
+        year_context(
+            request,
+            bloc_year,
+            "scoreboard",
+            formset=formset,
+            meta=meta,
+            frozen=bloc_year.scoreboard_frozen,
+        ),
+    )
