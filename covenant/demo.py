@@ -9,12 +9,22 @@ Layout of ``fixtures/demo/``::
     contents.json      the seven covenant contents (titles; bodies in contents/NN.txt)
     contents/NN.txt    content bodies, verbatim from the founding document
     scoreboard.json    scoreboard settings, criteria with sub-items, bonus items, tie-breaks
-    years/2017.json    one file per year: members, covenant, legal bases, timeline, steps
+    report_texts.json  phrasings, per-unit details and result indicators of the periodic reports
+    years/2017.json    one file per year: members, covenant, legal bases, timeline, steps, and the
+                       plan of its reporting periods and reports (who is late, missing, returned…)
     years/current.json the year of the loading day ("year": "current"); dates relative to it
 
 Each year file lists its ``steps`` by name; a step is a function in ``STEPS`` that receives the
-loader and the year being built. A later feature (reporting periods, reports, self-scores, the
-vote…) adds its function to ``STEPS`` (``@step("name")``) and appends the name to a year's list.
+loader and the year being built. A later feature (self-scores, the vote…) adds its function to
+``STEPS`` (``@step("name")``) and appends the name to a year's list.
+
+Periodic reports (steps ``officers``, ``report_periods``, ``reports``): every report is written by its
+unit's officer and reviewed by the secretariat through ``reports.services`` (start, save, submit,
+return, accept, evidence, extension), with acting times in the past: 2017 and January 2018 for 2017,
+the days before the loading day for the current year. Texts and numbers come from a random generator
+seeded by year, period and unit, so every load writes the same reports. Evidence files are tiny valid
+PDF and PNG files made in code (``demo_pdf``, ``demo_png``) and stored in MEDIA_ROOT. While a year is
+loaded, the services' email notifications are switched off: the demo's history is not news.
 
 Idempotent by natural keys: province code, bloc code, unit code, username, and (bloc, year). A year
 that already exists is skipped as a whole, so appended steps only apply to a database that does not
@@ -25,19 +35,29 @@ from __future__ import annotations
 
 import datetime
 import json
+import random
 import re
-from collections.abc import Callable
+import struct
+import unicodedata
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from covenant import services
 from covenant.models import Bloc, BlocYear, Membership, Profile, Province, Unit
+from reports import services as report_services
+from reports.models import ReportingPeriod
 from scoring import services as scoring_services
 from scoring.models import TieBreak
 
@@ -238,6 +258,516 @@ def open_reporting(loader: DemoLoader, y: DemoYear) -> None:
     y.bloc_year = services.advance_phase(bloc_year=y.bloc_year, by=loader.actor, at=y.at("open_reporting"))
 
 
+@step("officers")
+def officers(loader: DemoLoader, y: DemoYear) -> None:
+    """One officer account per member unit, so that each unit's reports are written by its own officer."""
+    loader.ensure_officers(y.bloc_year, at=y.at("officers"))
+
+
+# Periodic reports -----------------------------------------------------------------------------------
+
+
+def _aware(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def _clamp(day: datetime.date, lo: datetime.date, hi: datetime.date) -> datetime.date:
+    return min(max(day, lo), hi)
+
+
+def _days(n: int) -> datetime.timedelta:
+    return datetime.timedelta(days=n)
+
+
+def relative_period_dates(
+    today: datetime.date, reporting_opened: datetime.date
+) -> list[tuple[datetime.date, datetime.date, datetime.date]]:
+    """(opens, deadline, lock) of q1, 6t, q3 and the annual report of the current year, relative to today.
+
+    q1 and 6t are closed (lock date past), q3 is past its deadline but not locked, the annual report is
+    open with its deadline 10 days ahead. The past dates are spread over the days since reporting opened
+    (the plan date), or over the days since 1 January when that leaves under 60 days, and never over fewer
+    than 8 days (so only a load on 1–8 January reaches back into the previous year)."""
+    if (today - reporting_opened).days >= 60:
+        start = reporting_opened + _days(1)
+    else:
+        start = max(datetime.date(today.year, 1, 1), today - _days(60))
+        if (today - start).days < 8:  # eight past dates, one day apart at least
+            start = today - _days(8)
+    width = (today - start).days
+    # q1 opens, deadline, lock; 6t opens, deadline, lock; q3 opens, deadline: all in the past.
+    fractions = [0.0, 0.12, 0.22, 0.33, 0.45, 0.55, 0.70, 0.95]
+    past = [start + _days(round(f * width)) for f in fractions]
+    for i in range(1, len(past)):  # strictly increasing …
+        past[i] = max(past[i], past[i - 1] + _days(1))
+    past[-1] = min(past[-1], today - _days(1))
+    for i in range(len(past) - 2, -1, -1):  # … and all before today
+        past[i] = min(past[i], past[i + 1] - _days(1))
+    q1 = (past[0], past[1], past[2])
+    h1 = (past[3], past[4], past[5])
+    q3 = (past[6], past[7], today + _days(8))
+    annual = (min(max(today - _days(5), past[6] + _days(1)), today), today + _days(10), today + _days(30))
+    return [q1, h1, q3, annual]
+
+
+@step("report_periods")
+def report_periods(loader: DemoLoader, y: DemoYear) -> None:
+    """Reporting periods: the defaults (2017), or dates relative to the loading day (current year)."""
+    layout = y.spec["report_periods"]["layout"]
+    at = y.at("report_periods")
+    if layout == "default":
+        report_services.create_default_periods(bloc_year=y.bloc_year, by=loader.actor, at=at)
+        return
+    if layout != "relative":
+        raise ValueError(f"report_periods.layout không hợp lệ: {layout!r}")
+    dates = relative_period_dates(y.today, y.dates["plan_date"])
+    # Created before the first report is started, even when the year had to be squeezed.
+    at = min(at, _aware(dates[0][0], 7, 30), y.now)
+    for order, ((code, kind, name, _month), (opens, deadline, lock)) in enumerate(
+        zip(report_services.DEFAULT_PERIODS, dates, strict=True), start=1
+    ):
+        data = {
+            "code": code,
+            "name": str(name),
+            "kind": kind,
+            "order": order,
+            "opens_on": opens,
+            "deadline": deadline,
+            "lock_date": lock,
+        }
+        report_services.save_period(
+            bloc_year=y.bloc_year, period=None, data=data, expected_version=None, by=loader.actor, at=at
+        )
+
+
+def _ascii(text: str) -> str:
+    """Vietnamese without diacritics: the demo PDF uses a standard font that has no Vietnamese letters."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return text.encode("ascii", "replace").decode("ascii")
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return [*lines, line] if line else lines
+
+
+def demo_pdf(lines: list[str]) -> bytes:
+    """A valid one-page PDF (A4, Helvetica) showing the given lines, with a correct cross-reference table."""
+
+    def escape(line: str) -> str:
+        return _ascii(line).replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    ops = ["BT", "/F1 12 Tf", "16 TL", "56 780 Td"]
+    ops += [f"({escape(line)}) Tj T*" for line in lines]
+    ops.append("ET")
+    stream = "\n".join(ops).encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+        b"/Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def demo_png(seed: str, width: int = 160, height: int = 100) -> bytes:
+    """A valid RGB PNG (a sky over green hills, shaped by the seed), built with zlib and struct only."""
+    rng = random.Random(seed)  # noqa: S311 (a seeded picture, not a secret)
+    ridge = [rng.uniform(0.45, 0.6), rng.uniform(0.05, 0.12), rng.uniform(2.0, 4.0)]
+    raw = bytearray()
+    for row in range(height):
+        raw.append(0)  # filter type: none
+        for col in range(width):
+            x = col / width
+            # A piecewise-linear hill line: no trigonometry needed for a demo picture.
+            hill = ridge[0] + ridge[1] * abs(((x * ridge[2]) % 2) - 1)
+            if row / height < hill:
+                sky = row / height
+                raw += bytes((int(120 + 100 * sky), int(170 + 60 * sky), 235))
+            else:
+                depth = (row / height - hill) / (1 - hill + 1e-9)
+                raw += bytes((int(40 + 30 * depth), int(150 - 60 * depth), int(60 - 20 * depth)))
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8 bits, truecolour, no interlace
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(bytes(raw), 9))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _pick(options: list[str], k: int) -> str:
+    return options[k % len(options)]
+
+
+def _vn_number(value: float, decimals: int = 0) -> str:
+    """1234.5 → "1.234,5" (Vietnamese separators)."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+class _Clock:
+    """Acting times of one report: each at least a few minutes after the previous one, never after now."""
+
+    def __init__(self, now: datetime.datetime):
+        self.now = now
+        self.last: datetime.datetime | None = None
+
+    def at(self, day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+        t = _aware(day, hour, minute)
+        if self.last is not None:
+            t = max(t, self.last + datetime.timedelta(minutes=6))
+        self.last = min(t, self.now)
+        return self.last
+
+
+class ReportBuilder:
+    """Writes every unit's report for every period of a year, as the year's fixture describes it.
+
+    ``reports`` in the year file: ``default`` (the plan of every report), and per period code a
+    ``default`` and per unit code a plan, each merged over the previous one. A plan has
+    ``state`` (accepted, submitted, resubmitted, returned, draft, none = not started),
+    ``after_deadline`` (first submission N days after the period's deadline; otherwise a few days before),
+    ``filled`` (for a draft: how many contents are written), ``returned`` (reason, comments and the fix
+    written before resubmitting), ``extension`` and ``evidence``.
+    """
+
+    STATES = {"accepted", "submitted", "resubmitted", "returned", "draft", "none"}
+
+    def __init__(self, loader: DemoLoader, y: DemoYear):
+        self.loader, self.y = loader, y
+        self.spec = y.spec["reports"]
+        self.texts = _load_json(loader.root / self.spec["texts"])
+        self.today, self.now = y.today, y.now
+        self.members = list(y.bloc_year.memberships.select_related("unit").order_by("order"))
+        self.contents = list(y.bloc_year.covenant.contents.order_by("order"))
+        self.content_by_order = {c.order: c for c in self.contents}
+        self.officers = {
+            p.unit_id: p.user
+            for p in Profile.objects.select_related("user")
+            .filter(role=Profile.Role.OFFICER, unit__in=[m.unit for m in self.members])
+            .order_by("user__username")
+        }
+        self.values_year = {"year": y.year, "next_year": y.year + 1}
+
+    def run(self) -> None:
+        periods = list(self.y.bloc_year.periods.order_by("order"))
+        unknown = set(self.spec.get("periods", {})) - {p.code for p in periods}
+        if unknown:
+            raise ValueError(f"Kỳ báo cáo không có trong năm {self.y.year}: {', '.join(sorted(unknown))}")
+        for p_idx, period in enumerate(periods):
+            pspec = self.spec.get("periods", {}).get(period.code, {})
+            units = pspec.get("units", {})
+            codes = {m.unit.code for m in self.members}
+            if set(units) - codes:
+                raise ValueError(f"Đơn vị không thuộc khối năm {self.y.year}: {', '.join(sorted(set(units) - codes))}")
+            for u_idx, m in enumerate(self.members):
+                plan = {
+                    **_clean(self.spec.get("default", {})),
+                    **_clean(pspec.get("default", {})),
+                    **_clean(units.get(m.unit.code, {})),
+                }
+                self.build(period, p_idx, m.unit, u_idx, plan)
+
+    # texts
+
+    def _fmt(self, text: str, values: dict) -> str:
+        return text.format_map(values)
+
+    def _values(self, period: ReportingPeriod, unit: Unit, rng: random.Random) -> dict:
+        p = self.texts["periods"][period.code]
+        u = self.texts["units"][unit.code]
+        values = {**self.values_year, "short": unit.short_name, "unit": unit.name}
+        values.update({k: v for k, v in u.items() if isinstance(v, str | int)})
+        values["period"] = p["label"].format_map(values)
+        values["next"] = p["next"].format_map(values)
+        for name, spec in _clean(self.texts["numbers"]).items():
+            lo, hi, scaled = spec
+            n = rng.randint(lo, hi) * (p["scale"] if scaled else 1)
+            values[name] = _vn_number(n)
+        values["rate"] = _vn_number(rng.uniform(95.0, 100.0), 1).replace(",0", "")
+        return values
+
+    def _result(self, spec: dict, period: ReportingPeriod, rng: random.Random) -> tuple[str, str, str]:
+        decimals = spec.get("decimals", 0)
+        target = spec["target"]
+        if spec["kind"] == "rate":
+            lo, hi = spec["range"]
+            value = rng.uniform(lo, hi)
+            decimals = max(decimals, 1)
+        else:
+            value = target * self.texts["periods"][period.code]["progress"] * rng.uniform(0.88, 1.12)
+        if "max" in spec:
+            value = min(value, spec["max"])
+        result = _vn_number(value, decimals)
+        if decimals and result.endswith("," + "0" * decimals):
+            result = result[: -(decimals + 1)]
+        return spec["indicator"], _vn_number(target), result
+
+    def sections(
+        self, period: ReportingPeriod, p_idx: int, unit: Unit, u_idx: int, rng: random.Random, filled: int | None
+    ) -> tuple[dict[int, report_services.SectionData], str, dict]:
+        values = self._values(period, unit, rng)
+        unit_texts = self.texts["units"][unit.code]
+        data = {}
+        for c in self.contents:
+            if filled is not None and c.order > filled:
+                data[c.pk] = report_services.SectionData()
+                continue
+            t = self.texts["contents"][str(c.order)]
+            results = []
+            if c.order == 2:
+                indicators = unit_texts["indicators"]
+                results.append(self._result(indicators[0], period, rng))
+                if len(indicators) > 1 and rng.random() < 0.6:
+                    results.append(self._result(indicators[1], period, rng))
+            for spec in self.texts["results"].get(str(c.order), []):
+                if spec.get("periods") and period.code not in spec["periods"]:
+                    continue
+                if rng.random() < spec.get("chance", 1):
+                    results.append(self._result(spec, period, rng))
+            # Phrasings rotate with the unit, the period and the content: neighbours never read alike.
+            data[c.pk] = report_services.SectionData(
+                done=self._fmt(_pick(t["done"], u_idx + 2 * p_idx + c.order), values),
+                difficulties=self._fmt(_pick(t["difficulties"], u_idx + 3 * p_idx + 2 * c.order), values),
+                next_steps=self._fmt(_pick(t["next_steps"], u_idx + p_idx + c.order), values),
+                results=results,
+            )
+        proposals = ""
+        spec = self.texts["proposals"]
+        if filled is None and rng.random() < spec["chance"]:
+            proposals = self._fmt(spec["texts"][(u_idx + p_idx) % len(spec["texts"])], values)
+        return data, proposals, values
+
+    # evidence
+
+    def add_evidence(self, spec: dict, unit: Unit, officer, at: datetime.datetime) -> tuple[int, list[int]]:
+        issued = timezone.localtime(at).date() - _days(spec.get("issued_before", 0))
+        summary = self._fmt(spec["summary"], self.values_year)
+        number = spec.get("number_symbol", "")
+        name = self._fmt(spec["filename"], self.values_year)
+        if spec["kind"] == "pdf":
+            lines = ["DU LIEU MINH HOA (DEMO) - KHONG PHAI VAN BAN THAT", "", unit.name.upper(), ""]
+            lines += [f"So: {number}" if number else "", f"Ngay: {issued:%d/%m/%Y}", ""]
+            lines += _wrap(summary, 80)
+            content, mime = demo_pdf(lines), "application/pdf"
+        elif spec["kind"] == "png":
+            content, mime = demo_png(f"{self.y.year}/{unit.code}/{name}"), "image/png"
+        else:
+            raise ValueError(f"Loại tệp minh chứng không hợp lệ: {spec['kind']!r}")
+        evidence = report_services.add_evidence(
+            bloc_year=self.y.bloc_year,
+            unit=unit,
+            upload=SimpleUploadedFile(name, content, content_type=mime),
+            summary=summary,
+            number_symbol=number,
+            issued_on=issued,
+            by=officer,
+            at=at,
+        )
+        return evidence.pk, [self.content_by_order[o].pk for o in spec["contents"]]
+
+    # one report
+
+    def build(self, period: ReportingPeriod, p_idx: int, unit: Unit, u_idx: int, plan: dict) -> None:
+        state = plan.get("state", "accepted")
+        if state not in self.STATES:
+            raise ValueError(f"Trạng thái báo cáo không hợp lệ: {state!r}")
+        loader, today = self.loader, self.today
+        officer = self.officers.get(unit.pk, loader.actor)
+        reviewer = loader.actor
+        opens, deadline, lock = period.opens_on, period.deadline, period.lock_date
+        last_day = min(today, lock)
+
+        if ext := plan.get("extension"):
+            base = deadline if ext.get("base", "deadline") == "deadline" else today
+            granted_on = _clamp(deadline - _days(ext.get("granted_before_deadline", 1)), opens, today)
+            extension = report_services.grant_extension(
+                period=period,
+                unit=unit,
+                deadline=base + _days(ext["deadline"]),
+                lock_date=base + _days(ext["lock"]),
+                reason=self._fmt(ext["reason"], self.values_year),
+                by=loader.actor,
+                at=min(_aware(granted_on, 9, 15), self.now),
+            )
+            last_day = min(today, extension.lock_date)
+        if state == "none":
+            return
+
+        # Seeded by year, period and unit: the same texts and numbers at every load (not a secret).
+        rng = random.Random(f"{self.y.year}/{period.code}/{unit.code}")  # noqa: S311
+        clock = _Clock(self.now)
+        # Acts fall on past days (never later than yesterday when the period opened before today), so that
+        # none is pushed back to the very moment of loading.
+        latest = max(opens, today - _days(1))
+        if "after_deadline" in plan:
+            submit_day = _clamp(deadline + _days(plan["after_deadline"]), opens, min(latest, last_day))
+        else:
+            submit_day = _clamp(deadline - _days((u_idx * 3 + p_idx) % 6), opens, min(latest, last_day))
+        if state == "draft":
+            start_day = _clamp(opens + _days((u_idx * 2 + p_idx) % 5), opens, latest)
+        else:
+            start_day = _clamp(submit_day - _days(3 + (u_idx + 2 * p_idx) % 6), opens, submit_day)
+
+        evidence = [e for e in plan.get("evidence", []) if e.get("on", "first") == "first"]
+        fixes = [e for e in plan.get("evidence", []) if e.get("on") == "fix"]
+        sections, proposals, values = self.sections(period, p_idx, unit, u_idx, rng, plan.get("filled"))
+        ret = plan.get("returned")
+        if state in ("returned", "resubmitted") and not ret:
+            raise ValueError("Báo cáo bị trả lại cần 'returned' (lý do) trong fixture.")
+        # What the reviewer found missing: the result rows of the contents commented on come only with the fix.
+        held_back = {}
+        for order in _clean((ret or {}).get("comments", {})):
+            section = sections[self.content_by_order[int(order)].pk]
+            held_back[int(order)], section.results = section.results, []
+
+        report = report_services.start_report(
+            period=period, unit=unit, by=officer, at=clock.at(start_day, 8 + u_idx % 3, (u_idx * 7) % 50)
+        )
+        for spec in evidence:
+            pk, content_ids = self.add_evidence(spec, unit, officer, clock.at(start_day, 9, 30))
+            for cid in content_ids:
+                sections[cid].evidence_ids.append(pk)
+        report = report_services.save_report(
+            report=report,
+            sections=sections,
+            general_proposals=proposals,
+            expected_version=report.version,
+            by=officer,
+            at=clock.at(start_day, 10, (u_idx * 5) % 50),
+        )
+        if state == "draft":
+            return
+        report = report_services.submit_report(
+            report=report,
+            expected_version=report.version,
+            by=officer,
+            at=clock.at(submit_day, 14 + u_idx % 3, (u_idx * 11) % 50),
+        )
+        review_day = submit_day
+        if ret:
+            return_day = _clamp(submit_day + _days(1 + u_idx % 2), submit_day, latest)
+            if state == "returned":
+                return_day = _clamp(today - _days(2), return_day, latest)
+            due = return_day + _days(ret.get("due_days", settings.RESUBMIT_DAYS))
+            if state == "returned" and due <= today:
+                due = today + _days(3)
+            comments = {
+                self.content_by_order[int(k)].pk: self._fmt(v, values)
+                for k, v in _clean(ret.get("comments", {})).items()
+            }
+            report = report_services.return_report(
+                report=report,
+                reason=self._fmt(ret["reason"], values),
+                due=due,
+                comments=comments,
+                expected_version=report.version,
+                by=reviewer,
+                at=clock.at(return_day, 8 + u_idx % 3, 20),
+            )
+            if state == "returned":
+                return
+            fix_day = _clamp(return_day + _days(2), return_day, min(latest, due))
+            for spec in fixes:
+                pk, content_ids = self.add_evidence(spec, unit, officer, clock.at(fix_day, 8, 40))
+                for cid in content_ids:
+                    sections[cid].evidence_ids.append(pk)
+            for order, results in held_back.items():
+                sections[self.content_by_order[order].pk].results = results
+            for order, fix in _clean(ret.get("fix", {})).items():
+                fix = {"done": fix} if isinstance(fix, str) else fix
+                section = sections[self.content_by_order[int(order)].pk]
+                section.done = f"{section.done} {self._fmt(fix.get('done', ''), values)}".strip()
+                if "results" in fix:
+                    section.results = [tuple(row) for row in fix["results"]]
+            report = report_services.save_report(
+                report=report,
+                sections=sections,
+                general_proposals=proposals,
+                expected_version=report.version,
+                by=officer,
+                at=clock.at(fix_day, 9, 10),
+            )
+            report = report_services.submit_report(
+                report=report, expected_version=report.version, by=officer, at=clock.at(fix_day, 15, 5)
+            )
+            review_day = fix_day
+        if state in ("submitted", "resubmitted"):
+            return
+        accept_day = _clamp(review_day + _days(1 + u_idx % 3), review_day, max(review_day, latest))
+        report_services.accept_report(
+            report=report,
+            expected_version=report.version,
+            by=reviewer,
+            at=clock.at(accept_day, 8 + u_idx % 3, (u_idx * 13) % 50),
+        )
+
+    def summary(self) -> list[str]:
+        board = report_services.completeness_board(self.y.bloc_year, now=self.now)
+        lines = []
+        for period in board.periods:
+            cells = [board.cells[(m.unit_id, period.pk)] for m in board.members]
+            statuses = Counter(c.report.get_status_display() for c in cells if c.report)
+            timeliness = Counter(str(c.timeliness_label) for c in cells)
+            lines.append(
+                f"{period.name} ({period.deadline:%d/%m/%Y}): "
+                + ", ".join(f"{n} {s.lower()}" for s, n in statuses.items())
+                + " | "
+                + ", ".join(f"{n} {t.lower()}" for t, n in timeliness.items())
+            )
+        return lines
+
+
+@step("reports")
+def reports(loader: DemoLoader, y: DemoYear) -> None:
+    builder = ReportBuilder(loader, y)
+    builder.run()
+    for line in builder.summary():
+        loader.log(f"    {line}")
+
+
+@contextmanager
+def _no_notifications() -> Iterator[None]:
+    """The demo writes history: nobody is told by email about reports "submitted" in 2017.
+
+    The report services send their emails on commit through ``reports.notify``; while a year is
+    loaded (and committed) those functions are replaced by no-ops, then restored."""
+    from reports import notify
+
+    names = [n for n in ("report_submitted", "report_returned") if hasattr(notify, n)]
+    saved = {n: getattr(notify, n) for n in names}
+    for n in names:
+        setattr(notify, n, lambda *_args, **_kwargs: None)
+    try:
+        yield
+    finally:
+        for n, func in saved.items():
+            setattr(notify, n, func)
+
+
 # Loader ---------------------------------------------------------------------------------------------
 
 
@@ -258,6 +788,8 @@ class DemoLoader:
         self.actor = None  # the demo secretariat: every demo change is recorded as made by it
         self.created = 0
         self.skipped = 0
+        self._password_hash: str | None = None
+        self._officers_created: set[str] = set()
 
     # helpers
 
@@ -276,15 +808,25 @@ class DemoLoader:
             result.append({"order": c["order"], "title": c["title"], "body": body})
         return result
 
+    def _set_demo_password(self, user) -> None:
+        """The shared demo password, hashed once per load: fifteen hashes of the same public password
+        would take most of the loading time and protect nothing."""
+        if self._password_hash is None:
+            self._password_hash = make_password(self.password)
+        user.password = self._password_hash
+        user.save(update_fields=["password"])
+
     def _new_user(self, spec: dict):
         first, _sep, last = spec["full_name"].strip().rpartition(" ")
-        return User.objects.create_user(
+        user = User.objects.create_user(
             username=spec["username"],
             email=spec.get("email", ""),
-            password=self.password,
+            password=None,
             first_name=first,
             last_name=last,
         )
+        self._set_demo_password(user)
+        return user
 
     def _user_exists(self, username: str) -> bool:
         return User.objects.filter(username__iexact=username).exists()
@@ -377,7 +919,7 @@ class DemoLoader:
         unknown = [s for s in spec["steps"] if s not in STEPS]
         if unknown:
             raise ValueError(f"Bước không có trong covenant.demo.STEPS: {', '.join(unknown)}")
-        with transaction.atomic():
+        with _no_notifications(), transaction.atomic():
             for name in spec["steps"]:
                 STEPS[name](self, y)
                 self.log(f"  + {name}")
@@ -387,23 +929,36 @@ class DemoLoader:
 
     @transaction.atomic
     def load_officers(self) -> None:
+        """Officers of a database whose officers year was loaded before the ``officers`` step existed."""
         spec = self.accounts["officers"]
         self.log(f"Cán bộ đơn vị (theo STT năm {spec['member_year']}):")
         bloc_year = BlocYear.objects.get(bloc=self.bloc, year=spec["member_year"])
+        if self._officers_created:
+            self.log(f"  (đã tạo ở bước “officers” của năm {spec['member_year']})")
+        self.ensure_officers(bloc_year)
+
+    def ensure_officers(self, bloc_year: BlocYear, at: datetime.datetime | None = None) -> None:
+        """One officer account per member unit of ``bloc_year`` (donvi1 … by order), unless it exists."""
+        spec = self.accounts["officers"]
         for n, m in enumerate(bloc_year.memberships.select_related("unit").order_by("order"), start=1):
             username = spec["username_pattern"].format(n=n)
+            if username in self._officers_created:
+                continue  # made earlier in this run, by the year's "officers" step
             if self._user_exists(username):
                 self._skipped(f"tài khoản {username}")
                 continue
-            services.create_officer(
+            user = services.create_officer(
                 bloc_year=bloc_year,
                 unit=m.unit,
                 username=username,
                 full_name=spec["full_names"][n - 1],
                 email=spec["email_pattern"].format(n=n),
-                password=self.password,
+                password=None,
                 by=self.actor,
+                at=at,
             )
+            self._set_demo_password(user)
+            self._officers_created.add(username)
             self._created(f"tài khoản {username} ({m.unit.short_name})")
 
     # summary
