@@ -370,6 +370,13 @@ def test_member_list_with_a_broken_management_form_is_refused_in_vietnamese(logg
     assert errors and all(is_vietnamese(e) for e in errors), errors
 
 
+def test_too_many_member_rows_are_refused_in_vietnamese(logged_in, bloc_year):
+    data = {**members_post(bloc_year), "m-TOTAL_FORMS": 201}
+    response = refused(logged_in, members_url(bloc_year), data)
+    errors = shown_errors(page_text(response))
+    assert errors and all(is_vietnamese(e) for e in errors), errors
+
+
 def test_swapping_stt_and_passing_the_head_role_through_the_form(logged_in, bloc_year):
     u = unit_pks(bloc_year)
     accepted(logged_in, members_url(bloc_year),
