@@ -27,4 +27,5 @@ urlpatterns = [
     path("blocs/<slug:code>/<int:year>/scoreboard/", include("scoring.urls")),
     path("blocs/<slug:code>/<int:year>/reports/", include("reports.urls")),
     path("blocs/<slug:code>/<int:year>/scores/", include("scoring.urls_scores")),
+    path("blocs/<slug:code>/<int:year>/review/", include("scoring.urls_review")),
 ]

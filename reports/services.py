@@ -295,7 +295,7 @@ class SectionData:
 def report_snapshot(report: ProgressReport) -> dict:
     """Everything the unit wrote, keyed by content number (used for history and change marks)."""
     data: dict = {"general_proposals": report.general_proposals}
-    for s in report.sections.all():
+    for s in report.sections.select_related("content").prefetch_related("results", "evidence"):
         key = str(s.content.order)
         data[f"{key}.done"] = s.done
         data[f"{key}.difficulties"] = s.difficulties
