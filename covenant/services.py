@@ -45,7 +45,10 @@ class ConflictError(ServiceError):
 
 def _jsonable(value):
     if isinstance(value, Decimal):
-        return str(value)
+        # 100.00 and 100 are the same number and must snapshot the same ("100"); the "f" format never
+        # gives the exponent form normalize() may produce (Decimal("1E+2")).
+        normalized = value.normalize()
+        return "0" if normalized.is_zero() else format(normalized, "f")
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     if isinstance(value, Model):
@@ -251,8 +254,10 @@ def save_content(
     before = snapshot(content, CONTENT_FIELDS)
     content.order, content.title, content.body = order, title, body
     content.save(update_fields=["order", "title", "body"])
-    record(bloc_year=covenant.bloc_year, by=by, action="content.change", target=content,
-           before=before, after=snapshot(content, CONTENT_FIELDS), reason=reason, at=at)
+    after = snapshot(content, CONTENT_FIELDS)
+    if before != after:
+        record(bloc_year=covenant.bloc_year, by=by, action="content.change", target=content,
+               before=before, after=after, reason=reason, at=at)
     return content
 
 
@@ -295,6 +300,13 @@ def advance_phase(*, bloc_year: BlocYear, by, at: datetime.datetime | None = Non
         raise ServiceError(_("Năm thi đua đã ở giai đoạn cuối."))
     if bloc_year.phase == BlocYear.Phase.SETUP:
         problems = setup_problems(bloc_year)
+        if problems:
+            raise ServiceError(_("Chưa thể chuyển giai đoạn: %(problems)s") % {"problems": " ".join(problems)})
+    if bloc_year.phase in (BlocYear.Phase.SCORING, BlocYear.Phase.REVIEW):
+        from scoring.voting import approval_problems, publish_problems
+
+        check = approval_problems if bloc_year.phase == BlocYear.Phase.SCORING else publish_problems
+        problems = check(bloc_year)
         if problems:
             raise ServiceError(_("Chưa thể chuyển giai đoạn: %(problems)s") % {"problems": " ".join(problems)})
     before = {"phase": bloc_year.phase}
@@ -342,15 +354,28 @@ def create_bloc_year(*, bloc: Bloc, year: int, by, at: datetime.datetime | None 
 
 @transaction.atomic
 def start_next_year(*, previous: BlocYear, by, at: datetime.datetime | None = None) -> BlocYear:
-    """Open year N+1 from year N: members and roles, covenant contents and legal bases, the scoreboard,
-    the reporting periods (dates moved one year on)."""
+    """Open year N+1 from year N: members (with the head and deputy elected at year N's review meeting,
+    else year N's roles), covenant contents and legal bases, the scoreboard, the reporting periods (dates
+    moved one year on)."""
     from scoring.services import copy_scoreboard
 
     if BlocYear.objects.filter(bloc=previous.bloc, year__gt=previous.year).exists():
         raise ServiceError(_("Chỉ có thể mở năm mới từ năm gần nhất của khối."))
     bloc_year = create_bloc_year(bloc=previous.bloc, year=previous.year + 1, by=by, at=at)
+    from scoring.models import ReviewMeeting
+
+    meeting = ReviewMeeting.objects.filter(bloc_year=previous).first()
+    elected = {}
+    if meeting is not None and meeting.elected_head_id:
+        # The review meeting elected next year's head and deputy: they replace last year's roles.
+        elected = {meeting.elected_head_id: Membership.Role.HEAD}
+        if meeting.elected_deputy_id:
+            elected[meeting.elected_deputy_id] = Membership.Role.DEPUTY
     Membership.objects.bulk_create(
-        Membership(bloc_year=bloc_year, unit_id=m.unit_id, order=m.order, role=m.role)
+        Membership(
+            bloc_year=bloc_year, unit_id=m.unit_id, order=m.order,
+            role=elected.get(m.unit_id, Membership.Role.MEMBER) if elected else m.role,
+        )
         for m in previous.memberships.all()
     )
     old = Covenant.objects.filter(bloc_year=previous).first()

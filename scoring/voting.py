@@ -488,10 +488,16 @@ def save_outcome(
     )
 
 
+def approval_problems(bloc_year: BlocYear) -> list[str]:
+    """What keeps a year from leaving its scoring phase."""
+    if not ScoringRound.objects.filter(bloc_year=bloc_year, approved_at__isnull=False).exists():
+        return [_("Kết quả chấm điểm chưa được phê duyệt.")]
+    return []
+
+
 def publish_problems(bloc_year: BlocYear) -> list[str]:
+    """What keeps a year from being published: every ballot closed, the scores approved."""
     problems = []
     if Ballot.objects.filter(bloc_year=bloc_year).exclude(status=Status.CLOSED).exists():
         problems.append(_("Còn cuộc bỏ phiếu chưa kết thúc."))
-    if not ScoringRound.objects.filter(bloc_year=bloc_year, approved_at__isnull=False).exists():
-        problems.append(_("Kết quả chấm điểm chưa được phê duyệt."))
-    return problems
+    return problems + approval_problems(bloc_year)

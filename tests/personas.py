@@ -184,6 +184,15 @@ def make_bloc_year(units: int = 3, code: str | None = None, year: int = 2025, *,
         )
 
     while BlocYear.PHASE_ORDER.index(BlocYear.Phase(phase)) > by.phase_index:
+        if by.phase == BlocYear.Phase.SCORING:
+            # Leaving the scoring phase needs approved results; a year built past it has them (no sheets).
+            from django.utils import timezone
+
+            from scoring.models import ScoringRound
+
+            ScoringRound.objects.update_or_create(
+                bloc_year=by, defaults={"released_at": timezone.now(), "approved_at": timezone.now()}
+            )
         by = covenant_services.advance_phase(bloc_year=by, by=None)
 
     by = BlocYear.objects.select_related("bloc", "bloc__province").get(pk=by.pk)

@@ -228,3 +228,37 @@ def test_two_requests_at_once_cast_one_ballot():
     assert outcomes.count("ok") == 1
     assert VoterRecord.objects.filter(ballot=ballot).count() == 1
     assert len(voting._open_box(Ballot.objects.get(pk=ballot.pk))) == 1
+
+
+def test_publishing_needs_every_ballot_closed_and_locks_the_year(year):
+    ballot = certificate_ballot(year)
+    with pytest.raises(ServiceError, match="chưa kết thúc"):
+        covenant_services.advance_phase(bloc_year=year, by=None)
+    voting.close_ballot(ballot=ballot, by=None)
+    published = covenant_services.advance_phase(bloc_year=year, by=None)
+    assert published.is_published
+    with pytest.raises(ServiceError, match="đã công bố|đã khóa"):
+        voting.save_meeting(bloc_year=published, data={"place": "Kon Tum"}, present_unit_ids=[], by=None)
+    reopened = covenant_services.revert_phase(bloc_year=published, by=None, reason="Sửa biên bản")
+    assert reopened.phase == BlocYear.Phase.REVIEW
+    assert AuditEntry.objects.filter(action="phase.revert", reason="Sửa biên bản").exists()
+
+
+def test_the_elected_head_and_deputy_prefill_next_year(year):
+    voting.save_outcome(
+        bloc_year=year,
+        proposals=[voting.ProposalRow(unit_id=year.units[3].pk, award="flag", rank=1, votes=10, basis="xếp hạng 1")],
+        elected_head_id=year.units[4].pk,
+        elected_deputy_id=year.units[5].pk,
+        by=None,
+    )
+    nxt = covenant_services.start_next_year(previous=year, by=None)
+    roles = dict(nxt.memberships.values_list("unit_id", "role"))
+    assert roles[year.units[4].pk] == "head" and roles[year.units[5].pk] == "deputy"
+    assert roles[year.units[0].pk] == "member"
+
+
+def test_scoring_must_be_approved_before_the_review_phase(db):
+    scoring_year = make_bloc_year(units=3, year=2025, phase=BlocYear.Phase.SCORING)
+    with pytest.raises(ServiceError, match="phê duyệt"):
+        covenant_services.advance_phase(bloc_year=scoring_year, by=None)
