@@ -95,6 +95,12 @@ class BlocYear(models.Model):
     def phase_index(self) -> int:
         return self.PHASE_ORDER.index(self.Phase(self.phase))
 
+    @property
+    def next_phase(self) -> "BlocYear.Phase | None":
+        """The phase "advance" moves to, None in the last one."""
+        index = self.phase_index + 1
+        return self.PHASE_ORDER[index] if index < len(self.PHASE_ORDER) else None
+
     def phase_at_least(self, phase: str) -> bool:
         return self.phase_index >= self.PHASE_ORDER.index(self.Phase(phase))
 
@@ -262,3 +268,49 @@ class AuditEntry(models.Model):
         before, after = self.before or {}, self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+    # Display helpers (covenant/audit_labels.py): what the history lists show instead of raw codes.
+
+    @property
+    def action_label(self) -> str:
+        from covenant.audit_labels import action_label
+
+        return action_label(self.action)
+
+    @property
+    def is_creation(self) -> bool:
+        """Only an "after": a new object (or an event), shown as plain values, not as a change."""
+        return self.before is None
+
+    @property
+    def is_removal(self) -> bool:
+        return self.before is not None and self.after is None
+
+    @property
+    def display_changes(self) -> list[tuple[str, object, object]]:
+        """(label, old, new) for each field that changed, in words; internal keys are left out.
+
+        old and new are audit_labels.Shown values (a text, or a short list of items); for a creation
+        old is empty, for a removal new is empty. Lists show only the items removed and added.
+        """
+        from covenant.audit_labels import HIDDEN_KEYS, Shown, field_label, show_change, show_value
+
+        before, after = self.before or {}, self.after or {}
+        if not isinstance(before, dict) or not isinstance(after, dict):
+            return []
+        rows = []
+        for key in dict.fromkeys([*before.keys(), *after.keys()]):
+            if key in HIDDEN_KEYS or (key == "reason" and after.get(key) == self.reason):
+                continue
+            label = field_label(key, self.target_type)
+            if self.is_creation or self.is_removal:
+                value = show_value(key, after.get(key) if self.is_creation else before.get(key), self.target_type)
+                if not value.empty:
+                    rows.append((label, Shown(), value) if self.is_creation else (label, value, Shown()))
+                continue
+            if before.get(key) == after.get(key):
+                continue
+            shown = show_change(key, before.get(key), after.get(key), self.target_type)
+            if shown is not None:
+                rows.append((label, *shown))
+        return rows
