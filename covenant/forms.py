@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from covenant.models import Covenant, CovenantContent, Membership, Unit
 
@@ -19,10 +20,23 @@ class VersionedForm(forms.Form):
 
 
 class ReasonMixin(forms.Form):
+    """The "why" of a change, written to the log.
+
+    reason_required=True (pass bloc_year.changes_need_reason) marks the field as required on screen
+    (asterisk, aria-required). The field itself stays optional: the service refuses an empty reason
+    with its own message, and the includes/reason_field.html template also marks it from bloc_year.
+    """
+
     reason = forms.CharField(
         label=_("Lý do thay đổi"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Bắt buộc khi năm thi đua đã qua giai đoạn thiết lập; được ghi vào nhật ký."),
     )
+
+    def __init__(self, *args, reason_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason_required = reason_required
+        if reason_required:
+            self.fields["reason"].widget.attrs["aria-required"] = "true"
 
 
 class CovenantForm(VersionedForm, ReasonMixin):
@@ -32,7 +46,9 @@ class CovenantForm(VersionedForm, ReasonMixin):
     plan_number = forms.CharField(
         label=_("Số kế hoạch tổ chức thực hiện"), max_length=40, required=False, help_text=_("Ví dụ: 05/KH-BQLKKT")
     )
-    plan_date = forms.DateField(label=_("Ngày ban hành kế hoạch"), required=False, widget=DateInput, help_text=DATE_HELP)
+    plan_date = forms.DateField(
+        label=_("Ngày ban hành kế hoạch"), required=False, widget=DateInput, help_text=DATE_HELP
+    )
     legal_bases = forms.CharField(
         label=_("Căn cứ"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Mỗi căn cứ một dòng, theo đúng thứ tự sẽ in trên văn bản."),
@@ -55,7 +71,8 @@ class CovenantForm(VersionedForm, ReasonMixin):
 
 
 class ContentForm(VersionedForm, ReasonMixin):
-    order = forms.IntegerField(label=_("Số thứ tự"), min_value=1, max_value=99)
+    order = forms.IntegerField(label=_("Số thứ tự"), min_value=1, max_value=99,
+                               widget=forms.NumberInput(attrs={"class": "input-narrow"}))
     title = forms.CharField(label=_("Tiêu đề ngắn"), max_length=255, help_text=_("Dùng trong bảng và mục lục."))
     body = forms.CharField(
         label=_("Nội dung đầy đủ"), max_length=10000, widget=forms.Textarea(attrs={"rows": 8}),
@@ -83,7 +100,23 @@ class MemberRowForm(forms.Form):
         self.fields["unit"].queryset = units if units is not None else Unit.objects.all()
 
 
-class BaseMemberFormSet(forms.BaseFormSet):
+class VietnameseFormSet(forms.BaseFormSet):
+    """A formset whose own errors (broken management form, too many rows) read in Vietnamese."""
+
+    default_error_messages = {
+        "missing_management_form": _(
+            "Dữ liệu của bảng bị thiếu hoặc đã bị thay đổi. Hãy tải lại trang rồi nhập lại thay đổi."
+        ),
+        "too_many_forms": ngettext_lazy(
+            "Chỉ được gửi tối đa %(num)d dòng.", "Chỉ được gửi tối đa %(num)d dòng.", "num"
+        ),
+        "too_few_forms": ngettext_lazy(
+            "Phải có ít nhất %(num)d dòng.", "Phải có ít nhất %(num)d dòng.", "num"
+        ),
+    }
+
+
+class BaseMemberFormSet(VietnameseFormSet):
     def __init__(self, *args, units=None, **kwargs):
         self.units = units
         super().__init__(*args, **kwargs)
@@ -113,7 +146,12 @@ class UnitForm(forms.ModelForm):
     class Meta:
         model = Unit
         fields = ["code", "name", "short_name", "head_name", "address", "phone", "email"]
-        help_texts = {"code": _("Chữ thường không dấu, số và gạch ngang; duy nhất trong hệ thống. Ví dụ: so-tai-chinh.")}
+        help_texts = {
+            "code": _("Chữ thường không dấu, số và gạch ngang; duy nhất trong hệ thống. Ví dụ: so-tai-chinh.")
+        }
+        error_messages = {
+            "code": {"invalid": _("Mã đơn vị chỉ gồm chữ thường không dấu, số và gạch ngang, ví dụ so-tai-chinh.")}
+        }
 
 
 class PhaseRevertForm(forms.Form):

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from covenant.forms import ReasonMixin, VersionedForm
+from covenant.forms import ReasonMixin, VersionedForm, VietnameseFormSet
 from covenant.models import CovenantContent
 from scoring.models import Criterion, TieBreak
 
@@ -94,7 +94,7 @@ class SubItemForm(PlainPointsMixin, forms.Form):
 
 
 SubItemFormSet = forms.formset_factory(
-    SubItemForm, extra=0, can_delete=True, max_num=100, validate_max=True, absolute_max=100
+    SubItemForm, formset=VietnameseFormSet, extra=0, can_delete=True, max_num=100, validate_max=True, absolute_max=100
 )
 
 
@@ -105,7 +105,7 @@ class BonusRowForm(PlainPointsMixin, forms.Form):
 
 
 BonusFormSet = forms.formset_factory(
-    BonusRowForm, extra=0, can_delete=True, max_num=50, validate_max=True, absolute_max=50
+    BonusRowForm, formset=VietnameseFormSet, extra=0, can_delete=True, max_num=50, validate_max=True, absolute_max=50
 )
 
 
@@ -128,7 +128,7 @@ class TieBreakRowForm(forms.Form):
         return data
 
 
-class BaseTieBreakFormSet(forms.BaseFormSet):
+class BaseTieBreakFormSet(VietnameseFormSet):
     def __init__(self, *args, criteria=None, **kwargs):
         self.criteria = criteria
         super().__init__(*args, **kwargs)
