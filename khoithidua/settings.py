@@ -160,6 +160,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every rendering step at INFO; keep its warnings only.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # Periodic reports (DOMAIN.md assumptions, configurable): deadline N days after the quarter ends,
@@ -169,3 +171,7 @@ REPORT_DEADLINE_DAYS = envint("REPORT_DEADLINE_DAYS", 10)
 REPORT_LOCK_DAYS = envint("REPORT_LOCK_DAYS", 20)
 RESUBMIT_DAYS = envint("RESUBMIT_DAYS", 5)
 REMINDER_DAYS_BEFORE = envint("REMINDER_DAYS_BEFORE", 3)
+
+# Documents of blocs with more member units than this are rendered by the task worker while the page
+# shows progress, so that no request waits for a long WeasyPrint run.
+DOCUMENT_INLINE_MAX_UNITS = envint("DOCUMENT_INLINE_MAX_UNITS", 100)

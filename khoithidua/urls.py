@@ -4,6 +4,7 @@ from django.urls import include, path
 
 import khoithidua.admin  # noqa: F401  (restricts the admin site to superusers)
 from covenant import views as covenant_views
+from reports import document_views
 
 auth_patterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -28,4 +29,6 @@ urlpatterns = [
     path("blocs/<slug:code>/<int:year>/reports/", include("reports.urls")),
     path("blocs/<slug:code>/<int:year>/scores/", include("scoring.urls_scores")),
     path("blocs/<slug:code>/<int:year>/review/", include("scoring.urls_review")),
+    path("blocs/<slug:code>/<int:year>/documents/", include("reports.urls_documents")),
+    path("verify/", document_views.verify, name="verify"),
 ]

@@ -1,0 +1,43 @@
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    code: str  # used in URLs and the command line: covenant, plan, ranking …
+    short: str  # two or three letters in the verification code
+    label: Promise | str
+    doc_type: str  # KH, BC, BB, TTr … (decree 30 abbreviations), the first part of the symbol
+    template: str
+    build: Callable  # (bloc_year, unit, period) -> dict of plain printed data
+    needs_unit: bool = False
+    needs_period: bool = False
+    year_end: bool = False  # carries the DỰ THẢO watermark until the year is published
+    landscape: bool = False
+    default_recipients: tuple[str, ...] = ()
+
+
+KINDS: dict[str, DocumentKind] = {}
+
+
+def register(kind: DocumentKind) -> DocumentKind:
+    KINDS[kind.code] = kind
+    return kind
+
+
+def by_short(short: str) -> DocumentKind | None:
+    return next((k for k in KINDS.values() if k.short == short), None)
+
+
+def load_all() -> dict[str, DocumentKind]:
+    """Import every kind module so that each registers itself."""
+    import importlib
+    import pkgutil
+
+    from reports.documents import kinds
+
+    for module in pkgutil.iter_modules(kinds.__path__):
+        importlib.import_module(f"reports.documents.kinds.{module.name}")
+    return KINDS
