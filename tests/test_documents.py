@@ -1,0 +1,198 @@
+"""Documents common to every kind: fonts, layout basics, verification codes, permissions, Excel, the command."""
+
+import io
+import os
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from covenant.models import BlocYear
+from reports.documents.layout import date_line, vn_number
+from reports.documents.render import prepare, render_pdf
+from reports.models import DocumentSetup
+from tests.personas import make_bloc_year, make_user
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(pdf)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def pdf_fonts(pdf: bytes, tmp_path) -> list[list[str]]:
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    return [line.split() for line in out.splitlines()[2:] if line.strip()]
+
+
+@pytest.fixture
+def year(db):
+    return make_bloc_year(units=4, year=2025, phase=BlocYear.Phase.SCORING)
+
+
+def test_vietnamese_numbers_and_date_lines():
+    assert vn_number(Decimal("83.50")) == "83,5"
+    assert vn_number(Decimal("100.00")) == "100"
+    assert vn_number(Decimal("1234.5")) == "1.234,5"
+    import datetime
+
+    assert date_line("Kon Tum", datetime.date(2017, 5, 16)) == "Kon Tum, ngày 16 tháng 5 năm 2017"
+    assert date_line("Kon Tum", datetime.date(2018, 2, 5)) == "Kon Tum, ngày 05 tháng 02 năm 2018"
+
+
+def test_ranking_pdf_has_the_decree_30_layout_and_the_units_in_rank_order(year, tmp_path):
+    DocumentSetup.objects.create(
+        bloc_year=year,
+        kind="ranking",
+        parent_body="UBND TỈNH",
+        issuing_body="KHỐI THI ĐUA THỬ NGHIỆM",
+        number="5",
+        symbol="BC-KTN",
+        place="Đà Lạt",
+        sign_form="TM",
+        authority="KHỐI THI ĐUA",
+        signer_title="TRƯỞNG KHỐI",
+        signer_name="Nguyễn Văn Thử",
+        recipients="Hội đồng TĐKT tỉnh\nLưu: VT",
+    )
+    prepared = prepare("ranking", year)
+    pdf, pages = render_pdf(prepared)
+    text = pdf_text(pdf, tmp_path)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert "Độc lập - Tự do - Hạnh phúc" in text
+    assert "KHỐI THI ĐUA THỬ NGHIỆM" in text and "UBND TỈNH" in text
+    assert "Số: 05/BC-KTN" in text
+    assert "năm 2025" in text and "xếp hạng thi đua năm 2025" in text
+    assert "TM. KHỐI THI ĐUA" in text and "TRƯỞNG KHỐI" in text and "Nguyễn Văn Thử" in text
+    assert "Nơi nhận:" in text and "Hội đồng TĐKT tỉnh" in text
+    raw = subprocess.run(["pdftotext", "-raw", str(tmp_path / "doc.pdf"), "-"], capture_output=True, text=True).stdout
+    assert "DỰ THẢO" in " ".join(raw.split())  # the rotated watermark reads in raw order
+    assert prepared.code in text.replace("\n", " ")
+    order = [text.index(u.name[:20]) for u in year.units]
+    assert order == sorted(order)  # all equal at 0 points: listed in STT order, sharing rank 1
+
+
+def test_only_the_shipped_fonts_are_embedded(year, tmp_path):
+    pdf, _pages = render_pdf(prepare("ranking", year))
+    fonts = pdf_fonts(pdf, tmp_path)
+    assert fonts
+    for row in fonts:
+        assert "+KTTimes" in row[0], row
+        assert row[-5] == "yes"  # emb
+
+
+def test_the_fonts_do_not_depend_on_fonts_installed_on_the_server(year, tmp_path):
+    """Render in a process whose fontconfig knows no fonts at all: the PDF must be the same family."""
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        f"<cachedir>{tmp_path}/cache</cachedir></fontconfig>"
+    )
+    html = tmp_path / "doc.html"
+    from reports.documents.render import html_for
+
+    html.write_text(html_for(prepare("ranking", year)))
+    out = tmp_path / "isolated.pdf"
+    script = (
+        "import sys, weasyprint; weasyprint.HTML(filename=sys.argv[1], base_url=sys.argv[3]).write_pdf(sys.argv[2])"
+    )
+    from django.conf import settings
+
+    env = {**os.environ, "FONTCONFIG_FILE": str(conf)}
+    subprocess.run(
+        [sys.executable, "-c", script, str(html), str(out), str(settings.BASE_DIR)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    fonts = pdf_fonts(out.read_bytes(), tmp_path)
+    assert fonts and all("+KTTimes" in row[0] for row in fonts)
+    assert "XÃ HỘI CHỦ NGHĨA" in pdf_text(out.read_bytes(), tmp_path)
+
+
+def test_verification_matches_until_a_printed_value_changes(client, year):
+    secretariat = make_user("vp", role="secretariat", unit=year.units[0])
+    client.force_login(secretariat)
+    url = reverse("documents:pdf", args=[year.bloc.code, year.year, "ranking"])
+    code = client.get(url)["X-Verification-Code"]
+
+    def verdict():
+        page = client.get(reverse("verify"), {"code": code}).content.decode()
+        return "mismatch" if "Không khớp" in page else ("match" if "Khớp" in page else "unknown")
+
+    assert verdict() == "match"
+    unit = year.units[2]
+    unit.name = "Sở đổi tên"
+    unit.save()
+    assert verdict() == "mismatch"
+    unit.name = year.units[2].name
+    code = client.get(url)["X-Verification-Code"]
+    assert verdict() == "match"
+    setup = DocumentSetup.objects.filter(bloc_year=year, kind="ranking").first() or DocumentSetup(
+        bloc_year=year, kind="ranking"
+    )
+    setup.signer_name = "Người ký khác"
+    setup.save()
+    assert verdict() == "mismatch"
+
+
+def test_verification_of_another_blocs_code_says_nothing(client, year, other_bloc_year):
+    other = make_user("vp-khac", role="secretariat", unit=other_bloc_year.units[0])
+    code = prepare("ranking", year).code
+    client.force_login(other)
+    page = client.get(reverse("verify"), {"code": code}).content.decode()
+    assert "Không nhận ra mã này" in page
+
+
+def test_officers_print_only_their_own_unit_documents(client, year):
+    officer = year.officers[1]
+    client.force_login(officer)
+    assert client.get(reverse("documents:pdf", args=[year.bloc.code, year.year, "ranking"])).status_code == 403
+    assert client.get(reverse("documents:index", args=[year.bloc.code, year.year])).status_code == 200
+
+
+def test_another_blocs_documents_are_not_found(client, year, other_bloc_year):
+    other = make_user("vp-khac", role="secretariat", unit=other_bloc_year.units[0])
+    client.force_login(other)
+    assert client.get(reverse("documents:pdf", args=[year.bloc.code, year.year, "ranking"])).status_code == 404
+
+
+def test_a_large_bloc_renders_in_the_background_and_keeps_the_result(client, year, settings):
+    settings.DOCUMENT_INLINE_MAX_UNITS = 2
+    client.force_login(make_user("vp", role="secretariat", unit=year.units[0]))
+    url = reverse("documents:pdf", args=[year.bloc.code, year.year, "ranking"])
+    # Tests run tasks immediately, so the first request already finds the stored PDF.
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    from reports.models import RenderedDocument
+
+    assert RenderedDocument.objects.filter(status="done").count() == 1
+    client.get(url)
+    assert RenderedDocument.objects.count() == 1
+
+
+def test_excel_exports_have_vietnamese_headers_and_numbers(client, year):
+    client.force_login(make_user("vp", role="secretariat", unit=year.units[0]))
+    response = client.get(reverse("documents:ranking_xlsx", args=[year.bloc.code, year.year]))
+    wb = load_workbook(io.BytesIO(response.content))
+    ws = wb.active
+    assert ws["A3"].value == "Hạng" and ws["B3"].value == "Đơn vị"
+    assert isinstance(ws["C4"].value, int | float)
+    response = client.get(reverse("documents:board_xlsx", args=[year.bloc.code, year.year]))
+    ws = load_workbook(io.BytesIO(response.content)).active
+    assert ws["A3"].value == "STT" and ws["B4"].value == year.units[0].name
+
+
+def test_render_document_command_writes_the_pdf(year, tmp_path):
+    out = tmp_path / "ranking.pdf"
+    stdout = io.StringIO()
+    call_command(
+        "render_document", "ranking", "--bloc", year.bloc.code, "--year", str(year.year), "-o", str(out), stdout=stdout
+    )
+    assert out.read_bytes().startswith(b"%PDF") and "XH-" in stdout.getvalue()
