@@ -29,10 +29,20 @@ User = get_user_model()
 
 def year_context(request: HttpRequest, bloc_year: BlocYear, nav: str, **extra) -> dict:
     years = list(
-        visible_bloc_years(request.user).filter(bloc_id=bloc_year.bloc_id).order_by("-year").values_list("year", flat=True)
+        visible_bloc_years(request.user)
+        .filter(bloc_id=bloc_year.bloc_id)
+        .order_by("-year")
+        .values_list("year", flat=True)
     )
-    return {"bloc_year": bloc_year, "bloc": bloc_year.bloc, "access": request.access, "years": years, "nav": nav,
-            "phases": BlocYear.PHASE_ORDER, **extra}
+    return {
+        "bloc_year": bloc_year,
+        "bloc": bloc_year.bloc,
+        "access": request.access,
+        "years": years,
+        "nav": nav,
+        "phases": BlocYear.PHASE_ORDER,
+        **extra,
+    }
 
 
 def form_error(form, error: ServiceError) -> None:
@@ -72,7 +82,9 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
     )
     heads = {
         m.bloc_year_id: m.unit
-        for m in Membership.objects.filter(bloc_year__bloc__province=prov, role=Membership.Role.HEAD).select_related("unit")
+        for m in Membership.objects.filter(bloc_year__bloc__province=prov, role=Membership.Role.HEAD).select_related(
+            "unit"
+        )
     }
     latest: dict[int, BlocYear] = {}
     for by in years:
@@ -81,19 +93,28 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
             latest[by.bloc_id] = by
     rows = list(latest.values())
     phase_counts = {p: sum(1 for r in rows if r.phase == p) for p in BlocYear.PHASE_ORDER}
-    return render(request, "covenant/province.html", {
-        "province": prov, "rows": rows, "phase_counts": [(p.label, phase_counts[p]) for p in BlocYear.PHASE_ORDER],
-    })
+    return render(
+        request,
+        "covenant/province.html",
+        {
+            "province": prov,
+            "rows": rows,
+            "phase_counts": [(p.label, phase_counts[p]) for p in BlocYear.PHASE_ORDER],
+        },
+    )
 
 
 def _scoreboard_with_items(bloc_year: BlocYear) -> Scoreboard | None:
     return (
         Scoreboard.objects.filter(bloc_year=bloc_year)
         .prefetch_related(
-            Prefetch("criteria", queryset=Criterion.objects.prefetch_related(
-                Prefetch("sub_items", queryset=SubItem.objects.order_by("order")),
-                Prefetch("contents", queryset=CovenantContent.objects.order_by("order")),
-            ).order_by("order")),
+            Prefetch(
+                "criteria",
+                queryset=Criterion.objects.prefetch_related(
+                    Prefetch("sub_items", queryset=SubItem.objects.order_by("order")),
+                    Prefetch("contents", queryset=CovenantContent.objects.order_by("order")),
+                ).order_by("order"),
+            ),
             "bonus_items",
             "tie_breaks__criterion",
         )
@@ -110,19 +131,33 @@ def dashboard(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     members = _members(bloc_year)
     covenant = Covenant.objects.filter(bloc_year=bloc_year).prefetch_related("contents").first()
     scoreboard = _scoreboard_with_items(bloc_year)
-    problems = services.setup_problems(bloc_year) if (
-        request.access.can_manage and bloc_year.phase == BlocYear.Phase.SETUP
-    ) else []
+    problems = (
+        services.setup_problems(bloc_year)
+        if (request.access.can_manage and bloc_year.phase == BlocYear.Phase.SETUP)
+        else []
+    )
     is_latest = not BlocYear.objects.filter(bloc_id=bloc_year.bloc_id, year__gt=bloc_year.year).exists()
     from reports.services import dashboard_summary
 
     reporting = dashboard_summary(bloc_year, request.access.unit)
-    return render(request, "covenant/dashboard.html", year_context(
-        request, bloc_year, "dashboard", members=members, covenant=covenant, scoreboard=scoreboard,
-        head=next((m for m in members if m.role == Membership.Role.HEAD), None),
-        deputy=next((m for m in members if m.role == Membership.Role.DEPUTY), None),
-        problems=problems, is_latest=is_latest, revert_form=PhaseRevertForm(), reporting=reporting,
-    ))
+    return render(
+        request,
+        "covenant/dashboard.html",
+        year_context(
+            request,
+            bloc_year,
+            "dashboard",
+            members=members,
+            covenant=covenant,
+            scoreboard=scoreboard,
+            head=next((m for m in members if m.role == Membership.Role.HEAD), None),
+            deputy=next((m for m in members if m.role == Membership.Role.DEPUTY), None),
+            problems=problems,
+            is_latest=is_latest,
+            revert_form=PhaseRevertForm(),
+            reporting=reporting,
+        ),
+    )
 
 
 @bloc_year_view()
@@ -140,13 +175,20 @@ def members_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
         meta = MembersMetaForm(request.POST)
         if formset.is_valid() and meta.is_valid():
             rows = [
-                services.MemberRow(unit=f.cleaned_data["unit"], order=f.cleaned_data["order"], role=f.cleaned_data["role"])
+                services.MemberRow(
+                    unit=f.cleaned_data["unit"], order=f.cleaned_data["order"], role=f.cleaned_data["role"]
+                )
                 for f in formset.forms
                 if f.cleaned_data and not f.cleaned_data.get("DELETE")
             ]
             try:
-                services.save_members(bloc_year=bloc_year, rows=rows, expected_version=meta.cleaned_data["version"],
-                                      by=request.user, reason=meta.cleaned_data["reason"])
+                services.save_members(
+                    bloc_year=bloc_year,
+                    rows=rows,
+                    expected_version=meta.cleaned_data["version"],
+                    by=request.user,
+                    reason=meta.cleaned_data["reason"],
+                )
             except ServiceError as e:
                 form_error(meta, e)
             else:
@@ -157,9 +199,17 @@ def members_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             initial=[{"unit": m.unit_id, "order": m.order, "role": m.role} for m in current], units=units, prefix="m"
         )
         meta = MembersMetaForm(initial={"version": bloc_year.version})
-    return render(request, "covenant/members_edit.html", year_context(
-        request, bloc_year, "members", formset=formset, meta=meta,
-    ))
+    return render(
+        request,
+        "covenant/members_edit.html",
+        year_context(
+            request,
+            bloc_year,
+            "members",
+            formset=formset,
+            meta=meta,
+        ),
+    )
 
 
 @bloc_year_view(manage=True)
@@ -171,8 +221,9 @@ def unit_create(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
         except ServiceError as e:
             form_error(form, e)
         else:
-            messages.success(request, _("Đã thêm đơn vị “%(name)s”. Hãy đưa đơn vị vào danh sách thành viên.")
-                             % {"name": unit.name})
+            messages.success(
+                request, _("Đã thêm đơn vị “%(name)s”. Hãy đưa đơn vị vào danh sách thành viên.") % {"name": unit.name}
+            )
             return redirect("covenant:members_edit", code=bloc_year.bloc.code, year=bloc_year.year)
     return render(request, "covenant/unit_form.html", year_context(request, bloc_year, "members", form=form))
 
@@ -180,15 +231,25 @@ def unit_create(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
 @bloc_year_view()
 def covenant_detail(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     covenant = get_object_or_404(
-        Covenant.objects.prefetch_related("legal_bases", Prefetch("contents", CovenantContent.objects.order_by("order"))),
+        Covenant.objects.prefetch_related(
+            "legal_bases", Prefetch("contents", CovenantContent.objects.order_by("order"))
+        ),
         bloc_year=bloc_year,
     )
     history = AuditEntry.objects.filter(
         bloc_year=bloc_year, target_type__in=["covenant.covenant", "covenant.covenantcontent"]
     ).select_related("actor")[:20]
-    return render(request, "covenant/covenant_detail.html", year_context(
-        request, bloc_year, "covenant", covenant=covenant, history=list(history),
-    ))
+    return render(
+        request,
+        "covenant/covenant_detail.html",
+        year_context(
+            request,
+            bloc_year,
+            "covenant",
+            covenant=covenant,
+            history=list(history),
+        ),
+    )
 
 
 @bloc_year_view(manage=True)
@@ -199,8 +260,12 @@ def covenant_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
         data = dict(form.cleaned_data)
         try:
             services.update_covenant(
-                covenant=covenant, data=data, legal_bases=data.pop("legal_bases"),
-                expected_version=data.pop("version"), by=request.user, reason=data.pop("reason"),
+                covenant=covenant,
+                data=data,
+                legal_bases=data.pop("legal_bases"),
+                expected_version=data.pop("version"),
+                by=request.user,
+                reason=data.pop("reason"),
             )
         except ServiceError as e:
             form_error(form, e)
@@ -222,17 +287,31 @@ def _content_form_view(request: HttpRequest, bloc_year: BlocYear, content: Coven
         d = form.cleaned_data
         try:
             services.save_content(
-                covenant=covenant, content=content, order=d["order"], title=d["title"], body=d["body"],
-                expected_version=d.get("version"), by=request.user, reason=d["reason"],
+                covenant=covenant,
+                content=content,
+                order=d["order"],
+                title=d["title"],
+                body=d["body"],
+                expected_version=d.get("version"),
+                by=request.user,
+                reason=d["reason"],
             )
         except ServiceError as e:
             form_error(form, e)
         else:
             messages.success(request, _("Đã lưu nội dung giao ước."))
             return redirect("covenant:covenant", code=bloc_year.bloc.code, year=bloc_year.year)
-    return render(request, "covenant/content_form.html", year_context(
-        request, bloc_year, "covenant", form=form, content=content,
-    ))
+    return render(
+        request,
+        "covenant/content_form.html",
+        year_context(
+            request,
+            bloc_year,
+            "covenant",
+            form=form,
+            content=content,
+        ),
+    )
 
 
 @bloc_year_view(manage=True)
@@ -260,9 +339,17 @@ def content_delete(request: HttpRequest, bloc_year: BlocYear, content_pk: int) -
         else:
             messages.success(request, _("Đã xóa nội dung giao ước."))
             return redirect("covenant:covenant", code=bloc_year.bloc.code, year=bloc_year.year)
-    return render(request, "covenant/content_delete.html", year_context(
-        request, bloc_year, "covenant", form=form, content=content,
-    ))
+    return render(
+        request,
+        "covenant/content_delete.html",
+        year_context(
+            request,
+            bloc_year,
+            "covenant",
+            form=form,
+            content=content,
+        ),
+    )
 
 
 @require_POST
@@ -273,8 +360,9 @@ def phase_advance(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     except ServiceError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, _("Năm thi đua đã chuyển sang giai đoạn “%(phase)s”.")
-                         % {"phase": bloc_year.get_phase_display()})
+        messages.success(
+            request, _("Năm thi đua đã chuyển sang giai đoạn “%(phase)s”.") % {"phase": bloc_year.get_phase_display()}
+        )
     return redirect(bloc_year)
 
 
@@ -289,8 +377,9 @@ def phase_revert(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     except ServiceError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, _("Năm thi đua đã quay lại giai đoạn “%(phase)s”.")
-                         % {"phase": bloc_year.get_phase_display()})
+        messages.success(
+            request, _("Năm thi đua đã quay lại giai đoạn “%(phase)s”.") % {"phase": bloc_year.get_phase_display()}
+        )
     return redirect(bloc_year)
 
 
@@ -302,22 +391,36 @@ def start_next_year(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     except ServiceError as e:
         messages.error(request, e.message)
         return redirect(bloc_year)
-    messages.success(request, _("Đã mở năm thi đua %(year)s từ thiết lập năm %(prev)s. Hãy rà soát và chỉnh sửa.")
-                     % {"year": new.year, "prev": bloc_year.year})
+    messages.success(
+        request,
+        _("Đã mở năm thi đua %(year)s từ thiết lập năm %(prev)s. Hãy rà soát và chỉnh sửa.")
+        % {"year": new.year, "prev": bloc_year.year},
+    )
     return redirect(new)
 
 
 def _officers(bloc_year: BlocYear):
-    return User.objects.filter(
-        profile__unit__memberships__bloc_year=bloc_year,
-    ).select_related("profile", "profile__unit").order_by("profile__unit__memberships__order", "username")
+    return (
+        User.objects.filter(
+            profile__unit__memberships__bloc_year=bloc_year,
+        )
+        .select_related("profile", "profile__unit")
+        .order_by("profile__unit__memberships__order", "username")
+    )
 
 
 @bloc_year_view(manage=True)
 def accounts(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
-    return render(request, "covenant/accounts.html", year_context(
-        request, bloc_year, "accounts", officers=list(_officers(bloc_year)),
-    ))
+    return render(
+        request,
+        "covenant/accounts.html",
+        year_context(
+            request,
+            bloc_year,
+            "accounts",
+            officers=list(_officers(bloc_year)),
+        ),
+    )
 
 
 @bloc_year_view(manage=True)
@@ -348,8 +451,11 @@ def account_toggle(request: HttpRequest, bloc_year: BlocYear, account_pk: int) -
     except ServiceError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, (_("Đã mở lại tài khoản “%(name)s”.") if user.is_active
-                                   else _("Đã khóa tài khoản “%(name)s”.")) % {"name": user.username})
+        messages.success(
+            request,
+            (_("Đã mở lại tài khoản “%(name)s”.") if user.is_active else _("Đã khóa tài khoản “%(name)s”."))
+            % {"name": user.username},
+        )
     return redirect("covenant:accounts", code=bloc_year.bloc.code, year=bloc_year.year)
 
 
@@ -358,13 +464,22 @@ def account_password(request: HttpRequest, bloc_year: BlocYear, account_pk: int)
     user = _officer_or_404(bloc_year, account_pk)
     form = SetPasswordForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        services.set_account_password(bloc_year=bloc_year, user=user, password=form.cleaned_data["password"],
-                                      by=request.user)
+        services.set_account_password(
+            bloc_year=bloc_year, user=user, password=form.cleaned_data["password"], by=request.user
+        )
         messages.success(request, _("Đã đặt mật khẩu mới cho “%(name)s”.") % {"name": user.username})
         return redirect("covenant:accounts", code=bloc_year.bloc.code, year=bloc_year.year)
-    return render(request, "covenant/account_password.html", year_context(
-        request, bloc_year, "accounts", form=form, account=user,
-    ))
+    return render(
+        request,
+        "covenant/account_password.html",
+        year_context(
+            request,
+            bloc_year,
+            "accounts",
+            form=form,
+            account=user,
+        ),
+    )
 
 
 @bloc_year_view(manage=True)
