@@ -19,10 +19,12 @@ LOGIN = "login redirect"
 
 # What kind of page each route is. READ: every member of the bloc year and its watchers may read it.
 # MANAGE: the year's secretariat only (GET). ACTION: the secretariat only, POST only (require_POST).
-READ, MANAGE, ACTION, HOME, PROVINCE = "read", "manage", "action", "home", "province"
+READ, MANAGE, ACTION, HOME, PROVINCE, ANY_USER = "read", "manage", "action", "home", "province", "any user"
 ROUTE_KINDS = {
     "home": HOME,
     "province": PROVINCE,
+    # Checks a printed document's code against the data the user may see; any signed-in user may ask.
+    "verify": ANY_USER,
     "covenant:dashboard": READ,
     "covenant:members": READ,
     "covenant:covenant": READ,
@@ -63,6 +65,18 @@ ROUTE_KINDS = {
     "scores:deduction_waive": ACTION,
     "scores:deduction_remove": ACTION,
     "scores:settle": ACTION,
+    "review:overview": READ,
+    "review:meeting": MANAGE,
+    "review:outcome": MANAGE,
+    "review:ballot_create": MANAGE,
+    "review:ballot_edit": MANAGE,
+    "review:paper_count": MANAGE,
+    "review:ballots_default": ACTION,
+    "review:ballot_open": ACTION,
+    "review:ballot_close": ACTION,
+    "documents:index": READ,
+    "documents:synthesis": MANAGE,
+    "documents:setup": MANAGE,
 }
 
 # Routes whose answer depends on more than read/manage (see the fixture `active_year`): the report
@@ -96,7 +110,25 @@ OWN_RULES = {
                       "officer_b": 404},
     # Not released yet: its unit is sent back to the sheet; only its unit ever responds.
     "scores:respond": {**dict.fromkeys(READERS, 403), "officer_a": 302, "officer_b": 404},
+    # Each member unit's officer votes for the unit; the secretariat, leaders and viewers cannot.
+    "review:vote": {**dict.fromkeys(READERS, 403), "officer_a": 200, "officer_b": 200},
+    # Bloc-wide documents are for readers; a unit prints its own submitted report and score sheet only.
+    "documents:pdf": {**dict.fromkeys(READERS, 200), "officer_a": 403, "officer_b": 403},
+    "documents:unit_pdf": {**dict.fromkeys(READERS, 200), "officer_a": 200, "officer_b": 404},
+    "documents:progress_pdf": {**dict.fromkeys(READERS, 200), "officer_a": 200, "officer_b": 404},
+    "documents:ranking_xlsx": {**dict.fromkeys(READERS, 200), "officer_a": 403, "officer_b": 403},
+    "documents:board_xlsx": {**dict.fromkeys(READERS, 200), "officer_a": 403, "officer_b": 403},
 }
+# The document kind each documents route is asked for (URL kwarg `kind`).
+DOCUMENT_KINDS = {"documents:setup": "ranking", "documents:pdf": "ranking", "documents:unit_pdf": "scoresheet",
+                  "documents:progress_pdf": "progress"}
+
+
+def registered_document_kinds() -> set[str]:
+    from reports.documents.registry import load_all
+
+    return set(load_all())
+
 POST_ONLY = {name for name, kind in ROUTE_KINDS.items() if kind == ACTION} | {
     "reports:start", "reports:submit", "scores:mine", "scores:submit"}
 
@@ -133,11 +165,15 @@ def named_routes() -> dict[str, tuple[str, ...]]:
 def expected_status(name: str, role: str):
     if role == "anonymous":
         return LOGIN
-    if role == "other_secretariat" and name not in ("home", "province"):
+    if role == "other_secretariat" and name not in ("home", "province", "verify"):
         return 404
+    if name in DOCUMENT_KINDS and DOCUMENT_KINDS[name] not in registered_document_kinds():
+        return 404  # a document kind not (yet) written
     if name in OWN_RULES:
         return OWN_RULES[name][role]
     kind = ROUTE_KINDS[name]
+    if kind == ANY_USER:
+        return 200
     if kind == HOME:
         # One bloc to see: straight there (the provincial viewer to the province). The superuser sees two.
         return 200 if role == "superuser" else 302
@@ -163,7 +199,8 @@ def kwarg_values(bloc_year) -> dict:
     sheet = getattr(bloc_year, "the_sheet", None)
     if sheet is not None:
         values.update(sheet_pk=sheet.pk, item_pk=sheet.items.order_by("pk").first().pk,
-                      deduction_pk=bloc_year.the_deduction.pk)
+                      deduction_pk=bloc_year.the_deduction.pk, ballot_pk=bloc_year.the_ballot.pk,
+                      unit_pk=sheet.unit_id)
     return values
 
 
@@ -173,11 +210,11 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 @pytest.fixture
 def active_year(bloc_year, officer_a, secretariat, settings, tmp_path):
-    """bloc_year in its scoring phase. officer_a's unit has submitted its Q1 report (with one evidence file)
+    """bloc_year in its review phase. officer_a's unit has submitted its Q1 report (with one evidence file)
     and its score sheet; reviewers are assigned (the secretariat reviews that sheet) and the sheet has a
-    manual deduction. Nothing is released or approved."""
+    manual deduction; nothing is released or approved. The default ballots are prepared, none open."""
     from reports import services as reports
-    from scoring import sheets
+    from scoring import sheets, voting
     from scoring.models import ScoringRound
 
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -207,11 +244,26 @@ def active_year(bloc_year, officer_a, secretariat, settings, tmp_path):
     bloc_year.the_sheet = sheets.submit_sheet(sheet=sheet, expected_version=sheet.version, by=officer_a)
     sheets.assign_reviewers(bloc_year=bloc_year, mode=ScoringRound.Mode.SECRETARIAT, by=secretariat)
     bloc_year.the_deduction = sheets.add_manual_deduction(sheet=sheet, points="1", reason="Vi phạm", by=secretariat)
+
+    BlocYear.objects.filter(pk=bloc_year.pk).update(phase=BlocYear.Phase.REVIEW)
+    bloc_year.phase = BlocYear.Phase.REVIEW
+    bloc_year.the_ballot = voting.create_default_ballots(bloc_year=bloc_year, by=secretariat)[0]
+
+    # Render the printable documents once: the pages then serve the stored PDF instead of rendering it
+    # again for every persona (each request's own writes are rolled back).
+    from reports.documents.render import get_pdf, prepare
+
+    kinds = registered_document_kinds()
+    for kind, args in [("ranking", ()), ("scoresheet", (unit,)), ("progress", (unit, periods[0]))]:
+        if kind in kinds:
+            get_pdf(prepare(kind, BlocYear.objects.get(pk=bloc_year.pk), *args))
     return bloc_year
 
 
 def url_for(name: str, kwarg_names: tuple[str, ...], bloc_year) -> str:
     values = kwarg_values(bloc_year)
+    if name in DOCUMENT_KINDS:
+        values["kind"] = DOCUMENT_KINDS[name]
     if name == "province":
         values["code"] = bloc_year.bloc.province.code
     unknown = [k for k in kwarg_names if k not in values]

@@ -9,19 +9,22 @@ Report pages are counted in the reporting phase with every unit's Q1 report subm
 a result row and an evidence each), except the officer's own, which is a draft so that its edit
 page renders. Score pages are counted in the scoring phase, with the same reports, the review
 released, and every unit's sheet submitted (the officer's a draft) with its items, evidence, a bonus
-claim and a deduction.
+claim and a deduction. Review pages add the four ballots on every unit, with every unit's vote, the
+meeting and its outcome.
 """
 
 import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from covenant.models import Profile
 from tests.personas import make_bloc_year, make_user
 
-SETUP, REPORTING, SCORING = "setup", "reporting", "scoring"
+SETUP, REPORTING, SCORING, REVIEW = "setup", "reporting", "scoring", "review"
 
 CODE, YEAR = "khoi-dem", 2025
 
@@ -34,9 +37,7 @@ PAGES = {
     "covenant:dashboard (officer)": ("officer", 22, SETUP),
     "covenant:members": ("secretariat", 8, SETUP),
     "covenant:members (officer)": ("officer", 8, SETUP),
-    # Fails with 30 units (70 queries): members_edit.html loops over `f.unit.field.choices` in every row
-    # (and the empty row), and each loop re-runs the Unit query plus a COUNT. Build the choices once.
-    "covenant:members_edit": ("secretariat", 16, SETUP),
+    "covenant:members_edit": ("secretariat", 9, SETUP),
     "covenant:unit_create": ("secretariat", 7, SETUP),
     "covenant:covenant": ("secretariat", 11, SETUP),
     "covenant:covenant (officer)": ("officer", 11, SETUP),
@@ -80,7 +81,26 @@ PAGES = {
     "scores:edit": ("officer", 23, SCORING),
     "scores:review": ("secretariat", 20, SCORING),
     "scores:respond": ("officer", 19, SCORING),
+    "review:overview": ("secretariat", 21, REVIEW),
+    "review:overview (officer)": ("officer", 19, REVIEW),
+    "review:meeting": ("secretariat", 10, REVIEW),
+    "review:outcome": ("secretariat", 15, REVIEW),
+    "review:ballot_create": ("secretariat", 7, REVIEW),
+    "review:ballot_edit": ("secretariat", 8, REVIEW),
+    "review:paper_count": ("secretariat", 10, REVIEW),
+    "review:vote": ("officer", 10, REVIEW),
+    "documents:index": ("secretariat", 10, REVIEW),
+    "documents:index (officer)": ("officer", 9, REVIEW),
+    "documents:synthesis": ("secretariat", 11, REVIEW),
+    "documents:setup": ("secretariat", 10, REVIEW),
+    "documents:ranking_xlsx": ("secretariat", 21, REVIEW),
+    "documents:board_xlsx": ("secretariat", 9, REVIEW),
+    "verify": ("secretariat", 4, REVIEW),
 }
+# Queries to gather what a printed document shows (kinds not written yet are skipped; give them a count).
+DOCUMENT_QUERIES = {"ranking": 18, "scoresheet": None, "progress": None}
+# PDFs are counted without rendering, through the data they print (test_document_data_...).
+NOT_PAGES = {"reports:evidence_download", "documents:pdf", "documents:unit_pdf", "documents:progress_pdf"}
 
 
 def add_reports(bloc_year) -> None:
@@ -131,7 +151,7 @@ def add_score_sheets(bloc_year) -> None:
     from scoring.models import BonusClaim, Deduction, ItemScore, ScoreSheet, ScoringRound, SubItem
 
     when = datetime.datetime(2026, 1, 10, 9, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-    ScoringRound.objects.create(bloc_year=bloc_year, assigned_at=when, released_at=when)
+    ScoringRound.objects.update_or_create(bloc_year=bloc_year, defaults={"assigned_at": when, "released_at": when})
     units, deputy = bloc_year.units, bloc_year.units[1]
     sheets = ScoreSheet.objects.bulk_create(
         ScoreSheet(bloc_year=bloc_year, unit=u, updated_by=o, reviewer_unit=deputy if i == 0 else None,
@@ -159,11 +179,42 @@ def add_score_sheets(bloc_year) -> None:
     bloc_year.submitted_sheet = sheets[2]
 
 
+def add_ballots(bloc_year, secretariat) -> None:
+    """The default ballots on every unit: the Flag ballot voted by every unit and closed, the Certificate
+    ballot open with every unit's vote, the two elections on paper (one open, counted); the meeting with
+    every unit present; a proposal and next year's head and deputy."""
+    from scoring import voting
+    from scoring.models import Ballot
+
+    by = secretariat
+    ballots = {b.kind: b for b in voting.create_default_ballots(bloc_year=bloc_year, by=by)}
+    for kind in (Ballot.Kind.HEAD, Ballot.Kind.DEPUTY):
+        voting.save_ballot(bloc_year=bloc_year, ballot=ballots[kind], by=by,
+                           data={"kind": kind, "max_choices": 1, "candidates_from": "all", "mode": "paper"})
+    for kind in (Ballot.Kind.FLAG, Ballot.Kind.CERTIFICATE, Ballot.Kind.HEAD):
+        voting.open_ballot(ballot=ballots[kind], by=by)
+    for kind in (Ballot.Kind.FLAG, Ballot.Kind.CERTIFICATE):
+        first = ballots[kind].candidates.order_by("order").first()
+        for unit, officer in zip(bloc_year.units, bloc_year.officers, strict=True):
+            voting.cast_vote(ballot=ballots[kind], unit=unit, candidate_ids=[first.pk], by=officer)
+    voting.close_ballot(ballot=ballots[Ballot.Kind.FLAG], by=by)
+    n = len(bloc_year.units)
+    head = ballots[Ballot.Kind.HEAD]
+    voting.enter_paper_count(ballot=head, issued=n, received=n, valid=n, invalid=0, by=by,
+                             votes={c.pk: (n if c.order == 1 else 0) for c in head.candidates.all()})
+    voting.save_meeting(bloc_year=bloc_year, data={"place": "Đà Lạt", "chair": "Trưởng khối"},
+                        present_unit_ids=[u.pk for u in bloc_year.units], by=by)
+    voting.save_outcome(bloc_year=bloc_year, by=by, elected_head_id=bloc_year.units[1].pk,
+                        elected_deputy_id=bloc_year.units[2].pk,
+                        proposals=[voting.ProposalRow(bloc_year.units[0].pk, "flag", 1, n, "Xếp thứ nhất")])
+    bloc_year.ballot = ballots[Ballot.Kind.CERTIFICATE]
+
+
 def build(units: int, phase: str) -> dict:
     bloc_year = make_bloc_year(units=units, code=CODE, year=YEAR, phase=phase)
-    if phase in (REPORTING, SCORING):
+    if phase in (REPORTING, SCORING, REVIEW):
         add_reports(bloc_year)
-    if phase == SCORING:
+    if phase in (SCORING, REVIEW):
         add_score_sheets(bloc_year)
     people = {
         "secretariat": make_user("van-phong", role=Profile.Role.SECRETARIAT, unit=bloc_year.units[0]),
@@ -171,6 +222,8 @@ def build(units: int, phase: str) -> dict:
         "provincial": make_user("tinh", role=Profile.Role.PROVINCIAL, province=bloc_year.bloc.province),
         "superuser": make_user("quan-tri", is_superuser=True),
     }
+    if phase == REVIEW:
+        add_ballots(bloc_year, people["secretariat"])
     # A second bloc in the same province, so that the province page and the superuser's home list several.
     make_bloc_year(units=units, code="khoi-dem-2", year=YEAR, province=bloc_year.bloc.province, officers=False)
     return {"bloc_year": bloc_year, "people": people}
@@ -178,11 +231,13 @@ def build(units: int, phase: str) -> dict:
 
 def url_of(page: str, bloc_year) -> str:
     name = page.split(" ")[0]
-    if name == "home":
-        return reverse("home")
+    if name in ("home", "verify"):
+        return reverse(name)
     if name == "province":
         return reverse("province", args=[bloc_year.bloc.province.code])
     kwargs = {"code": CODE, "year": YEAR}
+    if name == "documents:setup":
+        kwargs["kind"] = "ranking"
     if name in ("covenant:content_edit", "covenant:content_delete"):
         kwargs["content_pk"] = bloc_year.contents[-1].pk
     if name in ("scoring:criterion_edit", "scoring:criterion_delete"):
@@ -199,6 +254,8 @@ def url_of(page: str, bloc_year) -> str:
         kwargs["report_pk"] = (bloc_year.draft_report if own else bloc_year.submitted_report).pk
     if name == "reports:edit":
         kwargs["report_pk"] = bloc_year.draft_report.pk
+    if name in ("review:ballot_edit", "review:paper_count", "review:vote"):
+        kwargs["ballot_pk"] = bloc_year.ballot.pk
     if name in ("scores:sheet", "scores:review", "scores:edit", "scores:respond"):
         # Readers open another unit's submitted sheet; the officer opens their own draft.
         own = PAGES[page][0] == "officer"
@@ -225,5 +282,27 @@ def test_every_page_is_counted():
 
     counted = {page.split(" ")[0] for page in PAGES}
     # The evidence download answers with the file itself: one lookup, nothing listed.
-    pages = (set(ROUTE_KINDS) | set(OWN_RULES)) - POST_ONLY - {"reports:evidence_download"}
+    pages = (set(ROUTE_KINDS) | set(OWN_RULES)) - POST_ONLY - NOT_PAGES
     assert pages - counted == set()
+
+
+@pytest.mark.parametrize("units", [3, 30])
+@pytest.mark.parametrize("kind", ["ranking", "scoresheet", "progress"])
+def test_document_data_query_count_does_not_grow_with_the_units(db, django_assert_num_queries, kind, units):
+    from reports.documents.registry import load_all
+    from reports.documents.render import document_data
+
+    kinds = load_all()
+    if kind not in kinds:
+        pytest.skip(f"no {kind} document yet")
+    world = build(units, REVIEW)
+    bloc_year = world["bloc_year"]
+    unit = bloc_year.units[2]
+    args = {"ranking": (), "scoresheet": (unit,), "progress": (unit, bloc_year.q1)}[kind]
+    document_data(kinds[kind], bloc_year, *args)  # warm up
+    if DOCUMENT_QUERIES[kind] is None:
+        with CaptureQueriesContext(connection) as queries:
+            document_data(kinds[kind], bloc_year, *args)
+        pytest.fail(f"the {kind} document is new: set DOCUMENT_QUERIES[{kind!r}] = {len(queries)} (with 3 units)")
+    with django_assert_num_queries(DOCUMENT_QUERIES[kind]):
+        document_data(kinds[kind], bloc_year, *args)
