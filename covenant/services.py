@@ -43,7 +43,7 @@ class ConflictError(ServiceError):
     """Someone else saved the same object since the form was opened."""
 
 
-def _jsonable(value):
+def jsonable(value):
     if isinstance(value, Decimal):
         # 100.00 and 100 are the same number and must snapshot the same ("100"); the "f" format never
         # gives the exponent form normalize() may produce (Decimal("1E+2")).
@@ -59,7 +59,7 @@ def _jsonable(value):
 def snapshot(obj: Model | None, fields: Iterable[str]) -> dict | None:
     if obj is None:
         return None
-    return {f: _jsonable(getattr(obj, f)) for f in fields}
+    return {f: jsonable(getattr(obj, f)) for f in fields}
 
 
 def record(

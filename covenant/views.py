@@ -484,5 +484,6 @@ def account_password(request: HttpRequest, bloc_year: BlocYear, account_pk: int)
 
 @bloc_year_view(manage=True)
 def history(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
-    entries = list(AuditEntry.objects.filter(bloc_year=bloc_year).select_related("actor")[:200])
+    # Paginated by the template (50 a page): one count and one page query, whatever the history's length.
+    entries = AuditEntry.objects.filter(bloc_year=bloc_year).select_related("actor")
     return render(request, "covenant/history.html", year_context(request, bloc_year, "history", entries=entries))

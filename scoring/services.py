@@ -11,7 +11,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from covenant.models import BlocYear, CovenantContent
-from covenant.services import ServiceError, bump_version, check_editable, record, snapshot
+from covenant.services import ServiceError, bump_version, check_editable, jsonable, record, snapshot
 from scoring.models import BonusItem, Criterion, Scoreboard, SubItem, TieBreak
 
 SETTINGS_FIELDS = ("title", "total_points", "score_step", "bonus_cap", "late_report_points", "missing_report_points")
@@ -256,13 +256,15 @@ def save_bonus_items(
     if any(r.points <= 0 for r in rows):
         raise ServiceError(_("Điểm thưởng của mỗi mục phải lớn hơn 0."))
     bump_version(Scoreboard, scoreboard.pk, expected_version)
-    before = [{"order": b.order, "text": b.text, "points": str(b.points)} for b in scoreboard.bonus_items.all()]
+    before = [{"order": b.order, "text": b.text, "points": jsonable(b.points)} for b in scoreboard.bonus_items.all()]
     scoreboard.bonus_items.all().delete()
     BonusItem.objects.bulk_create(
         BonusItem(scoreboard=scoreboard, order=r.order, text=r.text, points=r.points)
         for r in sorted(rows, key=lambda r: r.order)
     )
-    after = [{"order": r.order, "text": r.text, "points": str(r.points)} for r in sorted(rows, key=lambda r: r.order)]
+    after = [
+        {"order": r.order, "text": r.text, "points": jsonable(r.points)} for r in sorted(rows, key=lambda r: r.order)
+    ]
     if before != after:
         record(
             bloc_year=scoreboard.bloc_year,
