@@ -196,13 +196,28 @@ def test_setup_problems_block_the_reporting_phase(bloc_year, secretariat, spoil,
     assert not AuditEntry.objects.filter(action="phase.advance").exists()
 
 
-def test_phases_advance_to_published_and_no_further(bloc_year, secretariat):
-    by = bloc_year
-    for expected in BlocYear.PHASE_ORDER[1:]:
-        by = services.advance_phase(bloc_year=by, by=secretariat)
-        assert by.phase == expected
+def test_phases_advance_in_order_each_once_its_work_is_done(bloc_year, secretariat):
+    from scoring.models import Ballot, ScoringRound
+
+    by = services.advance_phase(bloc_year=bloc_year, by=secretariat)
+    assert by.phase == BlocYear.Phase.REPORTING
+    by = services.advance_phase(bloc_year=by, by=secretariat)
+    assert by.phase == BlocYear.Phase.SCORING
+    with pytest.raises(ServiceError, match="chưa được phê duyệt"):
+        services.advance_phase(bloc_year=by, by=secretariat)
+    ScoringRound.objects.create(bloc_year=by, released_at=AT, approved_at=AT)
+    by = services.advance_phase(bloc_year=by, by=secretariat)
+    assert by.phase == BlocYear.Phase.REVIEW
+    Ballot.objects.create(bloc_year=by, kind=Ballot.Kind.FLAG)  # still being prepared
+    with pytest.raises(ServiceError, match="chưa kết thúc"):
+        services.advance_phase(bloc_year=by, by=secretariat)
+    Ballot.objects.filter(bloc_year=by).update(status=Ballot.Status.CLOSED)
+    by = services.advance_phase(bloc_year=by, by=secretariat)
+    assert by.phase == BlocYear.Phase.PUBLISHED
     with pytest.raises(ServiceError, match="giai đoạn cuối"):
         services.advance_phase(bloc_year=by, by=secretariat)
+    assert list(AuditEntry.objects.filter(action="phase.advance").order_by("id").values_list("after", flat=True)) == [
+        {"phase": p} for p in BlocYear.PHASE_ORDER[1:]]
 
 
 def test_revert_requires_a_reason_and_is_logged_with_it(bloc_year, secretariat):
@@ -270,6 +285,16 @@ def test_start_next_year_copies_the_whole_setup(bloc_year, secretariat):
     # Last year is untouched.
     assert Criterion.objects.filter(scoreboard__bloc_year=bloc_year).count() == 3
     assert fresh(bloc_year).phase == BlocYear.Phase.PUBLISHED
+
+
+def test_start_next_year_takes_the_head_and_deputy_elected_at_the_review_meeting(bloc_year, secretariat):
+    from scoring.models import ReviewMeeting
+
+    u1, u2, u3 = bloc_year.units
+    ReviewMeeting.objects.create(bloc_year=bloc_year, elected_head=u3, elected_deputy=u1)
+    new = services.start_next_year(previous=bloc_year, by=secretariat)
+    assert member_map(new) == {u1.pk: (1, "deputy"), u2.pk: (2, "member"), u3.pk: (3, "head")}
+    assert member_map(bloc_year) == {u1.pk: (1, "head"), u2.pk: (2, "deputy"), u3.pk: (3, "member")}
 
 
 def test_start_next_year_is_refused_when_a_later_year_exists(bloc_year, secretariat):
