@@ -57,7 +57,7 @@ PAGES = {
     "covenant:accounts": ("secretariat", 8, SETUP),
     "covenant:account_create": ("secretariat", 8, SETUP),
     "covenant:account_password": ("secretariat", 8, SETUP),
-    "covenant:history": ("secretariat", 8, SETUP),
+    "covenant:history": ("secretariat", 9, SETUP),
     "covenant:dashboard (reporting)": ("secretariat", 22, REPORTING),
     "covenant:dashboard (reporting, officer)": ("officer", 22, REPORTING),
     "reports:index": ("officer", 10, REPORTING),
