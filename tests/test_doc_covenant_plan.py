@@ -126,7 +126,8 @@ def test_plan_pdf(year, tmp_path):
         assert line in text
     assert "KHỐI THI ĐUA KHOI-GU" in text
     assert "KẾ HOẠCH Tổ chức thực hiện Giao ước thi đua năm 2025" in text
-    assert "Số: /KH-KGU" in text
+    # A new setup takes the plan's number and date from the covenant (personas: "05/KH-KTĐ").
+    assert "Số: 05/KH-KTĐ" in text
     head = year.units[0]
     assert (
         "Nhằm thực hiện tốt các nội dung Giao ước thi đua năm 2025 đã ký kết giữa các đơn vị trong khối "

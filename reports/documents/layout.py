@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from covenant.models import Bloc, BlocYear, Membership
+from covenant.models import Bloc, BlocYear, Covenant, Membership
 from reports.models import DocumentSetup
 
 
@@ -38,15 +38,16 @@ def vn_date(day: datetime.date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
 
 
-def date_line(place: str, day: datetime.date | None) -> str:
-    """ "Kon Tum, ngày 16 tháng 5 năm 2017": days under 10 and the months 1 and 2 take a leading zero."""
+def date_line(place: str, day: datetime.date | None, year: int | None = None) -> str:
+    """ "Kon Tum, ngày 16 tháng 5 năm 2017": days under 10 and the months 1 and 2 take a leading zero.
+    Without a date the day and month are left blank for the office to write in."""
     if day is None:
         blank = "\u00a0" * 6
         return _("%(place)s, ngày %(day)s tháng %(month)s năm %(year)s") % {
             "place": place,
             "day": blank,
             "month": blank,
-            "year": timezone.localdate().year,
+            "year": year or timezone.localdate().year,
         }
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     return _("%(place)s, ngày %(day)s tháng %(month)s năm %(year)s") % {
@@ -81,7 +82,7 @@ def setup_for(bloc_year: BlocYear, kind) -> DocumentSetup:
         previous.pk, previous.bloc_year, previous.number, previous.issued_on = None, bloc_year, "", None
         return previous
     head = head_unit(bloc_year)
-    return DocumentSetup(
+    setup = DocumentSetup(
         bloc_year=bloc_year,
         kind=kind.code,
         parent_body=(bloc_year.bloc.parent_body or bloc_year.bloc.province.name).upper(),
@@ -94,9 +95,19 @@ def setup_for(bloc_year: BlocYear, kind) -> DocumentSetup:
         signer_name=head.head_name if head else "",
         recipients="\n".join(str(r) for r in kind.default_recipients),
     )
+    covenant = Covenant.objects.filter(bloc_year=bloc_year).first()
+    if covenant is not None and kind.code == "plan" and covenant.plan_number:
+        # The plan already has its number and date on the covenant ("05/KH-BQLKKT", 16/05/2017).
+        number, _sep, symbol = covenant.plan_number.partition("/")
+        setup.number, setup.symbol = number.strip(), symbol.strip() or setup.symbol
+        setup.issued_on = covenant.plan_date
+    elif covenant is not None and kind.code == "covenant":
+        setup.issued_on = covenant.signed_on
+        setup.place = covenant.signed_place or setup.place
+    return setup
 
 
-def header_data(setup: DocumentSetup) -> dict:
+def header_data(setup: DocumentSetup, year: int | None = None) -> dict:
     number = setup.number.strip()
     if number.isdigit() and len(number) == 1:
         number = f"0{number}"  # decree 30: numbers under 10 take a leading zero
@@ -106,7 +117,7 @@ def header_data(setup: DocumentSetup) -> dict:
         "issuing_body": setup.issuing_body.upper(),
         "number_line": _("Số: %(number)s/%(symbol)s")
         % {"number": number or "\u2002\u2002\u2002", "symbol": setup.symbol},
-        "date_line": date_line(setup.place, setup.issued_on),
+        "date_line": date_line(setup.place, setup.issued_on, year),
         "sign_form": setup.sign_form,
         "authority": setup.authority.upper(),
         "signer_title": setup.signer_title.upper(),

@@ -45,7 +45,7 @@ def document_data(kind: DocumentKind, bloc_year: BlocYear, unit=None, period=Non
         setup = setup_for(bloc_year, kind)
         return {
             "kind": kind.code,
-            "header": header_data(setup),
+            "header": header_data(setup, bloc_year.year),
             "body": kind.build(bloc_year=bloc_year, unit=unit, period=period),
             "draft": kind.year_end and not bloc_year.is_published,
         }
