@@ -10,8 +10,10 @@ Layout of ``fixtures/demo/``::
     contents/NN.txt    content bodies, verbatim from the founding document
     scoreboard.json    scoreboard settings, criteria with sub-items, bonus items, tie-breaks
     report_texts.json  phrasings, per-unit details and result indicators of the periodic reports
-    years/2017.json    one file per year: members, covenant, legal bases, timeline, steps, and the
-                       plan of its reporting periods and reports (who is late, missing, returned…)
+    score_texts.json   explanations of self-scores by sub-item, generated evidence documents
+    years/2017.json    one file per year: members, covenant, legal bases, timeline, steps, the plan
+                       of its reporting periods and reports (who is late, missing, returned…), and of
+                       its scoring (self-scores, review, contests) and review meeting (ballots)
     years/current.json the year of the loading day ("year": "current"); dates relative to it
 
 Each year file lists its ``steps`` by name; a step is a function in ``STEPS`` that receives the
@@ -25,6 +27,15 @@ the days before the loading day for the current year. Texts and numbers come fro
 seeded by year, period and unit, so every load writes the same reports. Evidence files are tiny valid
 PDF and PNG files made in code (``demo_pdf``, ``demo_png``) and stored in MEDIA_ROOT. While a year is
 loaded, the services' email notifications are switched off: the demo's history is not news.
+
+Year-end scoring and the review meeting (steps ``open_scoring``, ``self_scores``, ``review_scores``,
+``release_review``, ``approve_scores``, ``review_meeting``, ``publish``; sections ``scoring`` and ``meeting``
+of the year file): each officer self-scores its unit through ``scoring.sheets`` with explanations and
+evidence (its report evidence reused, else a generated PDF) and bonus claims; the secretariat reviews
+(the head unit's sheet goes to the deputy), releases, settles the contests and approves; automatic
+deductions come from the reporting record. At the meeting the four paper ballots are counted through
+``scoring.voting``; the proposals and next year's head and deputy follow from who was elected, and the
+loader refuses a fixture whose flag does not go to the leading unit. Then the year is published.
 
 Idempotent by natural keys: province code, bloc code, unit code, username, and (bloc, year). A year
 that already exists is skipped as a whole, so appended steps only apply to a database that does not
@@ -52,14 +63,26 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from covenant import services
 from covenant.models import Bloc, BlocYear, Membership, Profile, Province, Unit
 from reports import services as report_services
-from reports.models import ReportingPeriod
+from reports.models import Evidence, ReportingPeriod
 from scoring import services as scoring_services
-from scoring.models import TieBreak
+from scoring import sheets, voting
+from scoring.models import (
+    AwardProposal,
+    Ballot,
+    BonusItem,
+    ItemScore,
+    ScoreSheet,
+    ScoringRound,
+    SubItem,
+    TieBreak,
+)
+from scoring.ranking import compute, tie_note
 
 User = get_user_model()
 
@@ -106,15 +129,22 @@ class DemoYear:
             value = base + datetime.timedelta(days=days)
         return min(value, self.today)
 
+    def _timeline(self, key: str) -> datetime.datetime:
+        date_expr, _sep, hhmm = self.spec["timeline"][key].rpartition(" ")
+        hour, minute = (int(x) for x in hhmm.split(":"))
+        return datetime.datetime.combine(self.date(date_expr), datetime.time(hour, minute))
+
     def at(self, key: str) -> datetime.datetime:
         """The acting time of a timeline entry ("<date> HH:MM"), a minute later at each further call for the
         same entry, never in the future."""
-        date_expr, _sep, hhmm = self.spec["timeline"][key].rpartition(" ")
-        hour, minute = (int(x) for x in hhmm.split(":"))
-        naive = datetime.datetime.combine(self.date(date_expr), datetime.time(hour, minute))
         calls = self._calls.get(key, 0)
         self._calls[key] = calls + 1
-        return min(timezone.make_aware(naive + datetime.timedelta(minutes=calls)), self.now)
+        return min(timezone.make_aware(self._timeline(key) + datetime.timedelta(minutes=calls)), self.now)
+
+    def when(self, key: str, *, days: int = 0, minutes: int = 0) -> datetime.datetime:
+        """A time relative to a timeline entry (N days and M minutes after it), never in the future."""
+        naive = self._timeline(key) + datetime.timedelta(days=days, minutes=minutes)
+        return min(timezone.make_aware(naive), self.now)
 
 
 def _current_year_signed_on(today: datetime.date) -> datetime.date:
@@ -428,6 +458,40 @@ def _vn_number(value: float, decimals: int = 0) -> str:
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
+def make_evidence(
+    y: DemoYear,
+    unit: Unit,
+    *,
+    kind: str,
+    filename: str,
+    number: str,
+    summary: str,
+    issued: datetime.date,
+    by,
+    at: datetime.datetime,
+):
+    """Upload a generated evidence file (a one-page PDF naming the document, or a PNG picture) for ``unit``."""
+    if kind == "pdf":
+        lines = ["DU LIEU MINH HOA (DEMO) - KHONG PHAI VAN BAN THAT", "", unit.name.upper(), ""]
+        lines += [f"So: {number}" if number else "", f"Ngay: {issued:%d/%m/%Y}", ""]
+        lines += _wrap(summary, 80)
+        content, mime = demo_pdf(lines), "application/pdf"
+    elif kind == "png":
+        content, mime = demo_png(f"{y.year}/{unit.code}/{filename}"), "image/png"
+    else:
+        raise ValueError(f"Loại tệp minh chứng không hợp lệ: {kind!r}")
+    return report_services.add_evidence(
+        bloc_year=y.bloc_year,
+        unit=unit,
+        upload=SimpleUploadedFile(filename, content, content_type=mime),
+        summary=summary,
+        number_symbol=number,
+        issued_on=issued,
+        by=by,
+        at=at,
+    )
+
+
 class _Clock:
     """Acting times of one report: each at least a few minutes after the previous one, never after now."""
 
@@ -564,26 +628,14 @@ class ReportBuilder:
     # evidence
 
     def add_evidence(self, spec: dict, unit: Unit, officer, at: datetime.datetime) -> tuple[int, list[int]]:
-        issued = timezone.localtime(at).date() - _days(spec.get("issued_before", 0))
-        summary = self._fmt(spec["summary"], self.values_year)
-        number = spec.get("number_symbol", "")
-        name = self._fmt(spec["filename"], self.values_year)
-        if spec["kind"] == "pdf":
-            lines = ["DU LIEU MINH HOA (DEMO) - KHONG PHAI VAN BAN THAT", "", unit.name.upper(), ""]
-            lines += [f"So: {number}" if number else "", f"Ngay: {issued:%d/%m/%Y}", ""]
-            lines += _wrap(summary, 80)
-            content, mime = demo_pdf(lines), "application/pdf"
-        elif spec["kind"] == "png":
-            content, mime = demo_png(f"{self.y.year}/{unit.code}/{name}"), "image/png"
-        else:
-            raise ValueError(f"Loại tệp minh chứng không hợp lệ: {spec['kind']!r}")
-        evidence = report_services.add_evidence(
-            bloc_year=self.y.bloc_year,
-            unit=unit,
-            upload=SimpleUploadedFile(name, content, content_type=mime),
-            summary=summary,
-            number_symbol=number,
-            issued_on=issued,
+        evidence = make_evidence(
+            self.y,
+            unit,
+            kind=spec["kind"],
+            filename=self._fmt(spec["filename"], self.values_year),
+            number=spec.get("number_symbol", ""),
+            summary=self._fmt(spec["summary"], self.values_year),
+            issued=timezone.localtime(at).date() - _days(spec.get("issued_before", 0)),
             by=officer,
             at=at,
         )
@@ -747,6 +799,469 @@ def reports(loader: DemoLoader, y: DemoYear) -> None:
     builder.run()
     for line in builder.summary():
         loader.log(f"    {line}")
+
+
+# Year-end scoring and the review meeting ----------------------------------------------------------
+
+
+def _dec(value) -> Decimal:
+    return Decimal(str(value).strip().replace(",", "."))
+
+
+def vn_decimal(value: Decimal) -> str:
+    """97.50 → "97,5", 95.00 → "95": the Vietnamese decimal comma, no trailing zeros."""
+    return format(value.normalize(), "f").replace(".", ",")
+
+
+def _file_name(number_symbol: str, ext: str = "pdf") -> str:
+    """Evidence file name from a number and symbol: 152/QĐ-UBND → 152-QD-UBND.pdf."""
+    return f"{_ascii(number_symbol).replace('/', '-').replace(' ', '-')}.{ext}"
+
+
+class ScoringBuilder:
+    """Self-scores, review, contest and settlement of a year, as the "scoring" section of its file says.
+
+    ``self``: each unit's self-scores in sub-item order, criteria separated by "/". Evidence: the unit's
+    report evidence named in ``reuse`` (number and symbol or file name → sub-items), and a generated PDF
+    (``score_texts.json`` → ``evidence``) for every other sub-item that requires evidence. ``bonus``: claims
+    (bonus item by order) with their evidence and review. ``review``: reviewed scores that differ from the
+    self-score, with the reason; every other sub-item is reviewed at the self-score. ``contests``: what a
+    unit contests after the release and how the secretariat settles it; every other sub-item is accepted.
+    """
+
+    def __init__(self, loader: DemoLoader, y: DemoYear):
+        self.loader, self.y = loader, y
+        self.spec = y.spec["scoring"]
+        self.texts = _load_json(loader.root / self.spec["texts"])
+        self.unit_texts = _load_json(loader.root / self.spec["unit_texts"])["units"]
+        self.members = list(y.bloc_year.memberships.select_related("unit").order_by("order"))
+        self.units = {m.unit.code: m.unit for m in self.members}
+        self.officers = {
+            p.unit_id: p.user
+            for p in Profile.objects.select_related("user")
+            .filter(role=Profile.Role.OFFICER, unit__in=self.units.values())
+            .order_by("user__username")
+        }
+        board = y.bloc_year.scoreboard
+        self.sub_items = {
+            f"{s.criterion.order}.{s.order}": s
+            for s in SubItem.objects.filter(criterion__scoreboard=board)
+            .select_related("criterion")
+            .order_by("criterion__order", "order")
+        }
+        self.bonus_items = {b.order: b for b in BonusItem.objects.filter(scoreboard=board)}
+        self.values_year = {"year": y.year, "next_year": y.year + 1}
+        for section in ("self", "explanations", "reuse", "bonus", "review", "contests"):
+            unknown = set(_clean(self.spec.get(section, {}))) - set(self.units)
+            if unknown:
+                raise ValueError(f"scoring.{section}: đơn vị không thuộc khối: {', '.join(sorted(unknown))}")
+        for section in ("review", "contests", "explanations"):
+            for code, items in _clean(self.spec.get(section, {})).items():
+                if set(items) - set(self.sub_items):
+                    raise ValueError(f"scoring.{section}.{code}: mục chấm không có trong bảng điểm")
+        if set(self.units) - set(_clean(self.spec["self"])):
+            raise ValueError("scoring.self: thiếu điểm tự chấm của một số đơn vị")
+
+    def officer(self, unit: Unit):
+        return self.officers.get(unit.pk, self.loader.actor)
+
+    def sheet(self, unit: Unit) -> ScoreSheet:
+        return ScoreSheet.objects.get(bloc_year=self.y.bloc_year, unit=unit)
+
+    def fmt(self, text: str, values: dict | None = None) -> str:
+        return text.format_map(values or self.values_year)
+
+    # self-scores
+
+    def self_scores(self, code: str) -> dict[str, Decimal]:
+        parts = [part.split() for part in self.spec["self"][code].split("/")]
+        scores = {f"{c}.{s}": _dec(v) for c, part in enumerate(parts, start=1) for s, v in enumerate(part, start=1)}
+        if list(scores) != list(self.sub_items):
+            raise ValueError(f"scoring.self.{code}: số điểm không khớp với các mục chấm của bảng điểm")
+        return scores
+
+    def values(self, unit: Unit, scores: dict[str, Decimal], rng: random.Random) -> dict:
+        values = {**self.values_year, "unit": unit.name, "short": unit.short_name}
+        values.update({k: v for k, v in self.unit_texts[unit.code].items() if isinstance(v, str | int)})
+        for name, (lo, hi) in _clean(self.texts["numbers"]).items():
+            values[name] = _vn_number(rng.randint(lo, hi))
+        values["ontime"] = _vn_number(rng.uniform(97.0, 100.0), 1).replace(",0", "")
+        # Numbers the guidance derives from a score: documents at 2 points, models at 1, absences cost 1.
+        values["docs"] = int(scores.get("1.2", 0) // 2)
+        values["models"] = int(scores.get("3.3", 0))
+        if "3.4" in scores:
+            values["absences"] = int(self.sub_items["3.4"].max_points - scores["3.4"])
+        return values
+
+    def explanation(self, code: str, key: str, score: Decimal, values: dict) -> str:
+        override = self.spec.get("explanations", {}).get(code, {}).get(key)
+        if override:
+            return self.fmt(override, values)
+        for template in self.texts["explanations"].get(key, []):
+            if score >= _dec(template["min"]):
+                return self.fmt(template["text"], values)
+        return ""
+
+    def evidence(
+        self, unit: Unit, officer, values: dict, rng: random.Random, at: Callable[[int], datetime.datetime]
+    ) -> dict[str, list[int]]:
+        """Evidence ids by sub-item: the unit's reused report evidence, then a generated PDF where required."""
+        linked: dict[str, list[int]] = {}
+        for ref, keys in self.spec.get("reuse", {}).get(unit.code, {}).items():
+            evidence = (
+                Evidence.objects.filter(bloc_year=self.y.bloc_year, unit=unit)
+                .filter(Q(number_symbol=ref) | Q(original_name=ref))
+                .first()
+            )
+            if evidence is None:
+                raise ValueError(f"scoring.reuse.{unit.code}: không có minh chứng {ref!r} để dùng lại")
+            for key in keys:
+                linked.setdefault(key, []).append(evidence.pk)
+        made = 0
+        for key, sub in self.sub_items.items():
+            if not sub.evidence_required or key in linked:
+                continue
+            spec = self.texts["evidence"][key]
+            # "05/KH-…": numbers under 10 take a leading zero (decree 30/2020/NĐ-CP).
+            number = spec["number_symbol"].format(n=f"{rng.randint(*spec['numbers']):02d}", sym=unit.short_name)
+            lo, hi = (datetime.date.fromisoformat(d) for d in spec["issued"])
+            when = at(made)
+            issued = min(lo + _days(rng.randint(0, (hi - lo).days)), timezone.localtime(when).date())
+            evidence = make_evidence(
+                self.y,
+                unit,
+                kind="pdf",
+                filename=_file_name(number),
+                number=number,
+                summary=self.fmt(spec["summary"], values),
+                issued=issued,
+                by=officer,
+                at=when,
+            )
+            made += 1
+            linked[key] = [evidence.pk]
+        return linked
+
+    def write_self_scores(self) -> None:
+        y = self.y
+        for idx, m in enumerate(self.members):
+            unit, officer = m.unit, self.officer(m.unit)
+            # Seeded by year and unit: the same numbers and documents at every load (not a secret).
+            rng = random.Random(f"{y.year}/scores/{unit.code}")  # noqa: S311
+            scores = self.self_scores(unit.code)
+            values = self.values(unit, scores, rng)
+            day, start = idx % 5, (idx * 17) % 60  # units spread over a working week
+
+            def at(minutes: int, day=day, start=start) -> datetime.datetime:
+                return y.when("self_scores", days=day, minutes=start + minutes)
+
+            sheet = sheets.get_or_create_sheet(bloc_year=y.bloc_year, unit=unit, by=officer, at=at(0))
+            evidence = self.evidence(unit, officer, values, rng, lambda i, at=at: at(10 + i))
+            claims = {}
+            for i, claim in enumerate(self.spec.get("bonus", {}).get(unit.code, [])):
+                ids = []
+                if ev := claim.get("evidence"):
+                    number = ev["number_symbol"]
+                    ids.append(
+                        make_evidence(
+                            y,
+                            unit,
+                            kind="pdf",
+                            filename=_file_name(number),
+                            number=number,
+                            summary=self.fmt(ev["summary"], values),
+                            issued=datetime.date.fromisoformat(ev["issued_on"]),
+                            by=officer,
+                            at=at(30 + i),
+                        ).pk
+                    )
+                claims[self.bonus_items[claim["item"]].pk] = sheets.ClaimRow(
+                    explanation=self.fmt(claim["explanation"], values), evidence_ids=ids
+                )
+            rows = {
+                sub.pk: sheets.SelfRow(
+                    score=scores[key],
+                    explanation=self.explanation(unit.code, key, scores[key], values),
+                    evidence_ids=evidence.get(key, []),
+                )
+                for key, sub in self.sub_items.items()
+            }
+            sheet = sheets.save_self_score(
+                sheet=sheet, rows=rows, claims=claims, expected_version=sheet.version, by=officer, at=at(45)
+            )
+            sheets.submit_sheet(sheet=sheet, expected_version=sheet.version, by=officer, at=at(6 * 60 + 30))
+
+    # review
+
+    def review(self) -> None:
+        y, actor = self.y, self.loader.actor
+        seed = self.spec.get("reviewer_seed", y.year)
+        sheets.assign_reviewers(
+            bloc_year=y.bloc_year,
+            mode=ScoringRound.Mode.SECRETARIAT,
+            by=actor,
+            at=y.at("assign_reviewers"),
+            rng=random.Random(seed),  # noqa: S311 (a reproducible draw of lots)
+        )
+        done = 0
+        for m in self.members:
+            sheet = self.sheet(m.unit)
+            if sheet.reviewer_unit_id:  # the head unit's sheet: its deputy reviews it
+                by, at = self.officers.get(sheet.reviewer_unit_id, actor), y.when("review_head")
+            else:  # the secretariat: four sheets a day
+                by, at = actor, y.when("review_scores", days=done // 4, minutes=50 * (done % 4))
+                done += 1
+            scores = self.self_scores(m.unit.code)
+            changes = self.spec.get("review", {}).get(m.unit.code, {})
+            rows = {}
+            for key, sub in self.sub_items.items():
+                change = changes.get(key)
+                rows[sub.pk] = (
+                    sheets.ReviewRow(score=_dec(change["score"]), reason=self.fmt(change["reason"]))
+                    if change
+                    else sheets.ReviewRow(score=scores[key])
+                )
+            claims = {
+                self.bonus_items[c["item"]].pk: sheets.ClaimReview(
+                    review=c["review"], reason=self.fmt(c.get("reason", ""))
+                )
+                for c in self.spec.get("bonus", {}).get(m.unit.code, [])
+                if c.get("review")
+            }
+            sheets.save_review(sheet=sheet, rows=rows, claims=claims, expected_version=sheet.version, by=by, at=at)
+
+    def release_and_respond(self) -> None:
+        y, actor = self.y, self.loader.actor
+        sheets.release_review(bloc_year=y.bloc_year, by=actor, at=y.at("release_review"))
+        contests = _clean(self.spec.get("contests", {}))
+        for idx, m in enumerate(self.members):
+            mine = contests.get(m.unit.code, {})
+            responses = {
+                sub.pk: (
+                    sheets.Response(ItemScore.Contest.CONTESTED, self.fmt(mine[key]["comment"]))
+                    if key in mine
+                    else sheets.Response(ItemScore.Contest.ACCEPTED)
+                )
+                for key, sub in self.sub_items.items()
+            }
+            sheets.respond(
+                sheet=self.sheet(m.unit),
+                responses=responses,
+                by=self.officer(m.unit),
+                at=y.when("respond", minutes=20 * idx),
+            )
+        for code, items in contests.items():
+            for key, c in items.items():
+                item = ItemScore.objects.get(
+                    sheet__bloc_year=y.bloc_year, sheet__unit=self.units[code], sub_item=self.sub_items[key]
+                )
+                sheets.settle(
+                    item=item,
+                    decision=c["decision"],
+                    score=c.get("score"),
+                    reason=self.fmt(c["reason"]),
+                    by=actor,
+                    at=y.at("settle"),
+                )
+
+
+@step("open_scoring")
+def open_scoring(loader: DemoLoader, y: DemoYear) -> None:
+    """Reporting → scoring: units may now score themselves."""
+    y.bloc_year = services.advance_phase(bloc_year=y.bloc_year, by=loader.actor, at=y.at("open_scoring"))
+
+
+@step("self_scores")
+def self_scores(loader: DemoLoader, y: DemoYear) -> None:
+    """Each unit's officer scores the unit, attaches evidence, claims bonus points and submits."""
+    ScoringBuilder(loader, y).write_self_scores()
+
+
+@step("review_scores")
+def review_scores(loader: DemoLoader, y: DemoYear) -> None:
+    """Reviewers assigned (secretariat mode) and every sheet reviewed, bonus claims accepted or rejected."""
+    ScoringBuilder(loader, y).review()
+
+
+@step("release_review")
+def release_review(loader: DemoLoader, y: DemoYear) -> None:
+    """The review released to the units; they accept or contest; the secretariat settles the contests."""
+    ScoringBuilder(loader, y).release_and_respond()
+
+
+@step("approve_scores")
+def approve_scores(loader: DemoLoader, y: DemoYear) -> None:
+    """Approve the results (the automatic deductions for late and missing reports count, none waived)."""
+    at = y.at("approve_scores")
+    sheets.approve(bloc_year=y.bloc_year, by=loader.actor, at=at)
+    ranking = compute(y.bloc_year, at)
+    names = {u.membership.unit_id: u.membership.unit.short_name for u in ranking.units.values()}
+    for row, unit in ranking.lines():
+        notes = []
+        if row.bonus:
+            notes.append(f"thưởng {vn_decimal(row.bonus)}")
+        if row.deductions:
+            notes.append(f"trừ {vn_decimal(row.deductions)}")
+        if row.tied_with:
+            notes.append(tie_note(row, names))
+        extra = f" ({'; '.join(notes)})" if notes else ""
+        loader.log(f"    {row.rank:>2}. {unit.membership.unit.short_name:<8} {vn_decimal(row.total):>5}{extra}")
+
+
+class MeetingBuilder:
+    """The review meeting of a year, as the "meeting" section of its file says: paper ballots counted at the
+    meeting, the record, the award proposals and next year's head and deputy (taken from who was elected)."""
+
+    def __init__(self, loader: DemoLoader, y: DemoYear):
+        self.loader, self.y = loader, y
+        self.spec = y.spec["meeting"]
+        self.members = list(y.bloc_year.memberships.select_related("unit").order_by("order"))
+
+    def run(self) -> None:
+        y, actor, spec = self.y, self.loader.actor, self.spec
+        y.bloc_year = services.advance_phase(bloc_year=y.bloc_year, by=actor, at=y.at("open_review"))
+        ballots = []
+        for b in spec["ballots"]:
+            data = {
+                "kind": b["kind"],
+                "max_choices": b["max_choices"],
+                "candidates_from": b["candidates_from"],
+                "top_n": b.get("top_n"),
+                "forbid_own_unit": False,
+                "mode": Ballot.Mode.PAPER,
+            }
+            ballot = voting.save_ballot(bloc_year=y.bloc_year, ballot=None, data=data, by=actor, at=y.at("ballots"))
+            ballots.append((ballot, b))
+        absent = set(spec.get("absent", []))
+        present = [m.unit_id for m in self.members if m.unit.code not in absent]
+        record = {
+            "held_on": datetime.date.fromisoformat(spec["held_on"]),
+            "place": spec["place"],
+            "chair": spec["chair"],
+            "secretary": spec["secretary"],
+            "count_committee": "\n".join(spec["count_committee"]),
+        }
+        voting.save_meeting(
+            bloc_year=y.bloc_year, data=record, present_unit_ids=present, by=actor, at=y.when("review_meeting")
+        )
+        results = {}
+        for i, (ballot, b) in enumerate(ballots):
+            start = 30 + 30 * i
+            ballot = voting.open_ballot(ballot=ballot, by=actor, at=y.when("review_meeting", minutes=start))
+            candidates = {c.unit.code: c.pk for c in ballot.candidates.select_related("unit")}
+            if set(b["votes"]) - set(candidates):
+                raise ValueError(f"meeting.ballots.{b['kind']}: phiếu cho đơn vị không có trong danh sách đề cử")
+            voting.enter_paper_count(
+                ballot=ballot,
+                issued=b["issued"],
+                received=b["received"],
+                valid=b["valid"],
+                invalid=b["invalid"],
+                votes={pk: b["votes"].get(code, 0) for code, pk in candidates.items()},
+                by=actor,
+                at=y.when("review_meeting", minutes=start + 15),
+            )
+            ballot = voting.close_ballot(ballot=ballot, by=actor, at=y.when("review_meeting", minutes=start + 20))
+            results[b["kind"]] = voting.results(ballot, len(self.members))
+        self.outcome(results, present, minutes=30 + 30 * len(ballots) + 10)
+
+    def outcome(self, results: dict, present: list[int], minutes: int) -> None:
+        y, actor = self.y, self.loader.actor
+        ranking = compute(y.bloc_year, y.when("review_meeting"))
+        rows = {row.entry.unit_id: row for row in ranking.rows}
+        units = {m.unit_id: m.unit for m in self.members}
+        short = {pk: u.short_name for pk, u in units.items()}
+        elected = {kind: [r for r in res.rows if r.elected] for kind, res in results.items()}
+        flag, certificates = elected.get("flag", []), elected.get("certificate", [])
+        head, deputy = elected.get("head", []), elected.get("deputy", [])
+        # The fixture's counts must tell a consistent story: the leading unit gets the flag, one head, one deputy.
+        if len(flag) != 1 or rows[flag[0].candidate.unit_id].rank != 1:
+            raise ValueError("meeting.ballots: Cờ thi đua phải thuộc về đơn vị dẫn đầu bảng xếp hạng")
+        if len(head) != 1 or len(deputy) != 1:
+            raise ValueError("meeting.ballots: phải bầu được đúng một Trưởng khối và một Phó trưởng khối")
+        proposals = []
+        for kind, award in (("flag", AwardProposal.Award.FLAG), ("certificate", AwardProposal.Award.CERTIFICATE)):
+            for r in elected.get(kind, []):
+                row = rows[r.candidate.unit_id]
+                values = {
+                    **self.y_values(),
+                    "rank": row.rank,
+                    "total": vn_decimal(row.total),
+                    "votes": r.votes,
+                    "valid": results[kind].valid,
+                    "share": _vn_number(100 * r.votes / results[kind].valid, 1).replace(",0", ""),
+                }
+                basis = self.spec["basis"][kind].format_map(values)
+                if row.tied_with:
+                    basis = f"{basis} {tie_note(row, short)}"
+                proposals.append(voting.ProposalRow(row.entry.unit_id, award, row.rank, r.votes, basis))
+        head_id, deputy_id = head[0].candidate.unit_id, deputy[0].candidate.unit_id
+        voting.save_outcome(
+            bloc_year=y.bloc_year,
+            proposals=proposals,
+            elected_head_id=head_id,
+            elected_deputy_id=deputy_id,
+            by=actor,
+            at=y.when("review_meeting", minutes=minutes),
+        )
+        leader = ranking.rows[0]
+        ties = []
+        seen = set()
+        for row in ranking.rows:
+            if row.tied_with and row.entry.unit_id not in seen and row.separated_by:
+                group = [row, *(rows[i] for i in row.tied_with)]
+                seen.update(r.entry.unit_id for r in group)
+                ties.append(
+                    f" {', '.join(units[r.entry.unit_id].name for r in group)} cùng đạt {vn_decimal(row.total)} điểm; "
+                    f"{units[row.entry.unit_id].name} xếp trên theo quy tắc phân định “{row.separated_by[0]}”."
+                )
+        votes = "; ".join(
+            f"{res.ballot.get_kind_display()[0].lower()}{res.ballot.get_kind_display()[1:]}: "
+            + ", ".join(f"{r.candidate.unit.short_name} {r.votes}/{res.valid}" for r in res.rows if r.votes)
+            for res in results.values()
+        )
+        r = ScoringRound.objects.get(bloc_year=y.bloc_year)
+        values = {
+            **self.y_values(),
+            "approved_on": f"{timezone.localtime(r.approved_at):%d/%m/%Y}",
+            "leader": units[leader.entry.unit_id].name,
+            "leader_total": vn_decimal(leader.total),
+            "tie": "".join(ties),
+            "present": len(present),
+            "votes": votes,
+            "flag": units[flag[0].candidate.unit_id].name,
+            "certificates": ", ".join(units[c.candidate.unit_id].name for c in certificates),
+            "head": units[head_id].name,
+            "deputy": units[deputy_id].name,
+        }
+        conclusions = "\n".join(line.format_map(values) for line in self.spec["conclusions"])
+        voting.save_meeting(
+            bloc_year=y.bloc_year,
+            data={"conclusions": conclusions},
+            present_unit_ids=present,
+            by=actor,
+            at=y.when("review_meeting", minutes=minutes + 30),
+        )
+        for p in proposals:
+            self.loader.log(
+                f"    {AwardProposal.Award(p.award).label}: {short[p.unit_id]} (hạng {p.rank}, {p.votes} phiếu)"
+            )
+        self.loader.log(f"    Trưởng khối năm {y.year + 1}: {short[head_id]}; Phó trưởng khối: {short[deputy_id]}")
+
+    def y_values(self) -> dict:
+        return {"year": self.y.year, "next_year": self.y.year + 1, "members": len(self.members)}
+
+
+@step("review_meeting")
+def review_meeting(loader: DemoLoader, y: DemoYear) -> None:
+    """Scoring → review: the year-end meeting, its paper ballots, proposals and next year's head and deputy."""
+    MeetingBuilder(loader, y).run()
+
+
+@step("publish")
+def publish(loader: DemoLoader, y: DemoYear) -> None:
+    """Review → published: every ballot is closed and the scores are approved; the year is locked."""
+    y.bloc_year = services.advance_phase(bloc_year=y.bloc_year, by=loader.actor, at=y.at("publish"))
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 """The demo loader (python manage.py load_demo): what it builds, that it builds it through the
 services with historical dates, and that running it again duplicates nothing."""
 
+import csv
 import datetime
 import shutil
 import struct
@@ -24,7 +25,22 @@ from covenant.models import AuditEntry, Bloc, BlocYear, Membership, Profile, Uni
 from reports import services as report_services
 from reports.models import Evidence, Extension, ProgressReport, ReportSection, ResultRow
 from reports.services import Timeliness
-from scoring.models import Criterion, SubItem, TieBreak
+from scoring import voting
+from scoring.models import (
+    AwardProposal,
+    Ballot,
+    BonusClaim,
+    Criterion,
+    Deduction,
+    ItemScore,
+    RankSnapshot,
+    ReviewMeeting,
+    ScoreSheet,
+    ScoringRound,
+    SubItem,
+    TieBreak,
+)
+from scoring.ranking import compute
 
 User = get_user_model()
 PASSWORD = "khoithidua2017"
@@ -61,6 +77,9 @@ def row_counts() -> dict[str, int]:
     counts = {m._meta.label: m.objects.count() for m in models}
     counts["criterion.contents"] = Criterion.contents.through.objects.count()
     counts["section.evidence"] = ReportSection.evidence.through.objects.count()
+    counts["item.evidence"] = ItemScore.evidence.through.objects.count()
+    counts["claim.evidence"] = BonusClaim.evidence.through.objects.count()
+    counts["meeting.present_units"] = ReviewMeeting.present_units.through.objects.count()
     return counts
 
 
@@ -77,7 +96,8 @@ def test_a_failing_step_leaves_no_half_made_year(monkeypatch):
     assert not AuditEntry.objects.filter(bloc_year__isnull=False).exists()
     monkeypatch.undo()
     load()
-    assert BlocYear.objects.filter(phase=BlocYear.Phase.REPORTING).count() == 2
+    assert BlocYear.objects.get(year=2017).phase == BlocYear.Phase.PUBLISHED
+    assert BlocYear.objects.filter(phase=BlocYear.Phase.REPORTING).count() == 1
 
 
 def test_loading_early_in_january_keeps_dates_in_the_past():
@@ -308,24 +328,48 @@ class TestLoadedDemo(TestCase):
             (TieBreak.Kind.FEWER_LATE, None),
         ]
 
-    def test_2017_ends_in_reporting_with_2017_audit_dates(self):
+    def test_2017_is_published_with_historical_audit_dates(self):
         year = BlocYear.objects.get(bloc__code="khoi-tckt", year=2017)
-        assert year.phase == BlocYear.Phase.REPORTING
+        assert year.phase == BlocYear.Phase.PUBLISHED
         entries = AuditEntry.objects.filter(bloc_year=year)
-        assert entries.filter(action="phase.advance").count() == 1
-        # The annual report of 2017 is due on 10/01/2018: only report work reaches into January 2018.
+        # Reporting opened on the plan date; scoring, review and publication in January and February 2018.
+        advances = [timezone.localtime(e.at).date() for e in entries.filter(action="phase.advance").order_by("at")]
+        assert advances == [
+            datetime.date(2017, 5, 16),
+            datetime.date(2018, 1, 3),
+            datetime.date(2018, 1, 22),
+            datetime.date(2018, 2, 5),
+        ]
+        assert [e.after["phase"] for e in entries.filter(action="phase.advance").order_by("at")] == [
+            "reporting",
+            "scoring",
+            "review",
+            "published",
+        ]
         assert {timezone.localtime(e.at).year for e in entries} == {2017, 2018}
         late_entries = [e for e in entries if timezone.localtime(e.at).year == 2018]
-        assert all(timezone.localtime(e.at).month == 1 for e in late_entries)
-        assert {e.action.split(".")[0] for e in late_entries} <= {"report", "evidence", "extension"}
-        advance = entries.get(action="phase.advance")
-        assert timezone.localtime(advance.at).date() == datetime.date(2017, 5, 16)
-        # The secretariat sets up and reviews; each unit's officer writes and submits its own reports.
+        assert {timezone.localtime(e.at).month for e in late_entries} == {1, 2}
+        assert [e.action for e in late_entries if timezone.localtime(e.at).month == 2] == ["phase.advance"]
+        assert all(e.at <= timezone.now() for e in entries)
+        # Scoring acts follow each other in time: self-scores, review, release, settlement, approval, meeting.
+        first = {a: entries.filter(action=a).order_by("at").first().at for a in ("sheet.submit", "review.assign")}
+        last = {a: entries.filter(action=a).order_by("at").last().at for a in ("sheet.submit", "sheet.review")}
+        release = entries.get(action="review.release").at
+        approve = entries.get(action="scoring.approve").at
+        assert last["sheet.submit"] < first["review.assign"] < last["sheet.review"] < release
+        assert release < entries.get(action="sheet.settle").at < approve
+        assert approve < min(e.at for e in entries.filter(action__startswith="ballot."))
+        assert timezone.localtime(approve).date() == datetime.date(2018, 1, 19)
+        # The secretariat sets up and reviews; each unit's officer writes, scores and submits its own.
         assert set(entries.values_list("actor__username", flat=True)) == {"thuky", *(f"donvi{n}" for n in range(1, 13))}
         assert {e.actor.username for e in entries.filter(action__in=["report.accept", "report.return"])} == {"thuky"}
         for e in entries.filter(action="report.submit").select_related("actor__profile"):
             report = ProgressReport.objects.get(pk=e.target_id)
             assert e.actor.profile.unit_id == report.unit_id
+        for e in entries.filter(action__in=["sheet.self_score", "sheet.submit", "sheet.respond"]).select_related(
+            "actor__profile"
+        ):
+            assert e.actor.profile.unit_id == ScoreSheet.objects.get(pk=e.target_id).unit_id
 
     def test_current_year(self):
         today = timezone.localdate()
@@ -372,6 +416,10 @@ class TestLoadedDemo(TestCase):
         before = row_counts()
         assert before["covenant.Unit"] == 12 and before["covenant.BlocYear"] == 2
         assert before["reports.ProgressReport"] > 48 and before["reports.Evidence"] >= 5
+        assert before["scoring.ScoreSheet"] == 12 and before["scoring.ItemScore"] == 12 * 12
+        assert before["scoring.Ballot"] == 4 and before["scoring.AwardProposal"] == 3
+        assert before["scoring.RankSnapshot"] == 12 and before["scoring.ReviewMeeting"] == 1
+        assert before["item.evidence"] >= 12 * 5 and before["meeting.present_units"] == 12
         files = sorted(self.media.rglob("*.*"))
         output = load()
         assert row_counts() == before
@@ -472,7 +520,10 @@ class TestLoadedDemo(TestCase):
 
     def test_evidence_files_are_small_valid_and_accepted_by_the_upload_check(self):
         evidence = list(Evidence.objects.select_related("bloc_year", "unit"))
-        assert 3 <= sum(e.bloc_year.year == 2017 for e in evidence) <= 5
+        in_reports = [e for e in evidence if e.bloc_year.year == 2017 and e.sections.exists()]
+        assert 3 <= len(in_reports) <= 5
+        # 2017 self-scores: every sub-item that requires evidence has some, reused or generated.
+        assert 40 <= sum(e.bloc_year.year == 2017 for e in evidence) <= 80
         assert {e.content_type for e in evidence} == {"application/pdf", "image/png"}
         for e in evidence:
             path = Path(e.file.path)
@@ -487,8 +538,11 @@ class TestLoadedDemo(TestCase):
             upload = SimpleUploadedFile(e.original_name, data)
             assert report_services.check_upload(upload) == e.content_type
             assert e.summary and e.issued_on <= timezone.localtime(e.uploaded_at).date()
-            sections = list(e.sections.select_related("report"))
-            assert sections and all(s.report.unit_id == e.unit_id for s in sections)
+            # Linked where it proves something, always of its own unit: a report, a self-score or a bonus claim.
+            owners = [s.report.unit_id for s in e.sections.select_related("report")]
+            owners += [i.sheet.unit_id for i in e.item_scores.select_related("sheet")]
+            owners += [c.sheet.unit_id for c in e.bonus_claims.select_related("sheet")]
+            assert owners and set(owners) == {e.unit_id}, e
         image = pytest.importorskip("PIL.Image")
         for e in evidence:
             if e.content_type == "image/png":
@@ -498,3 +552,186 @@ class TestLoadedDemo(TestCase):
     def test_current_year_has_every_live_state(self):
         year = BlocYear.objects.get(bloc__code="khoi-tckt", year=timezone.localdate().year)
         assert_every_live_state(year, timezone.now())
+
+    # Year-end scoring and the review meeting of 2017 -------------------------------------------------
+
+    def test_2017_every_unit_scored_itself_with_evidence_and_was_reviewed(self):
+        year = BlocYear.objects.get(bloc__code="khoi-tckt", year=2017)
+        board = year.scoreboard
+        members = {m.unit_id: m for m in year.memberships.select_related("unit")}
+        head = next(m for m in members.values() if m.role == Membership.Role.HEAD)
+        deputy = next(m for m in members.values() if m.role == Membership.Role.DEPUTY)
+        sheets = list(ScoreSheet.objects.filter(bloc_year=year).select_related("unit", "reviewer_unit"))
+        assert {s.unit_id for s in sheets} == set(members)
+        assert ScoringRound.objects.get(bloc_year=year).mode == ScoringRound.Mode.SECRETARIAT
+        for sheet in sheets:
+            assert sheet.status == ScoreSheet.Status.REVIEWED and sheet.submitted_at < sheet.reviewed_at
+            # Secretariat mode: the head unit's sheet goes to the deputy, every other one to the secretariat.
+            reviewers = AuditEntry.objects.filter(action="sheet.review", target_id=str(sheet.pk))
+            if sheet.unit_id == head.unit_id:
+                assert sheet.reviewer_unit_id == deputy.unit_id
+                assert {e.actor.username for e in reviewers} == {"donvi2"}
+            else:
+                assert sheet.reviewer_unit_id is None
+                assert {e.actor.username for e in reviewers} == {"thuky"}
+            items = list(sheet.items.select_related("sub_item").prefetch_related("evidence"))
+            assert len(items) == 12
+            for item in items:
+                sub = item.sub_item
+                for score in (item.self_score, item.reviewed_score):
+                    assert score is not None and 0 <= score <= sub.max_points
+                    assert score % board.score_step == 0
+                assert item.explanation, item
+                if sub.evidence_required:
+                    evidence = list(item.evidence.all())
+                    assert evidence and all(e.unit_id == sheet.unit_id for e in evidence), item
+        # Units reuse the evidence of their own reports where they have some.
+        reused = Evidence.objects.filter(bloc_year=year, sections__isnull=False, item_scores__isnull=False)
+        assert {e.unit.code for e in reused.select_related("unit")} >= {"bqlkkt", "cuc-thue", "chi-cuc-kiem-lam"}
+        assert reused.filter(content_type="image/png").exists()
+
+    def test_2017_review_differences_contest_and_bonus_claims(self):
+        year = BlocYear.objects.get(bloc__code="khoi-tckt", year=2017)
+        items = ItemScore.objects.filter(sheet__bloc_year=year).select_related("sheet__unit", "sub_item")
+        differ = [i for i in items if i.differs]
+        assert 1 <= len(differ) < len(items) // 10  # most reviewed scores equal the self-score
+        for item in differ:
+            assert item.review_reason and item.reviewed_score < item.self_score
+        # Full marks claimed without evidence, lowered with a reason.
+        assert any(i.self_score == i.sub_item.max_points and not i.evidence.exists() for i in differ)
+        # One unit contested one sub-item; the secretariat settled it with a reason; every other one accepted.
+        contested = [i for i in items if i.contest == ItemScore.Contest.CONTESTED]
+        assert len(contested) == 1
+        (item,) = contested
+        assert item.contest_comment and item.settlement in (ItemScore.Settlement.KEPT, ItemScore.Settlement.CHANGED)
+        assert item.settlement_reason
+        settle = AuditEntry.objects.get(action="sheet.settle", bloc_year=year)
+        assert settle.actor.username == "thuky" and settle.reason == item.settlement_reason
+        assert all(i.contest == ItemScore.Contest.ACCEPTED for i in items if i.pk != item.pk)
+        assert not ItemScore.objects.filter(sheet__bloc_year=year, settlement="").exclude(contest="accepted").exists()
+        # Bonus claims: one accepted with its evidence, within the cap.
+        claims = list(BonusClaim.objects.filter(sheet__bloc_year=year).select_related("bonus_item", "sheet__unit"))
+        accepted = [c for c in claims if c.review == BonusClaim.Review.ACCEPTED]
+        assert len(accepted) == 1 and accepted[0].evidence.exists() and accepted[0].explanation
+        assert accepted[0].bonus_item.text == "Được tặng Bằng khen của Chủ tịch UBND tỉnh"
+        assert all(c.review for c in claims)
+        assert all(c.review_reason for c in claims if c.review == BonusClaim.Review.REJECTED)
+        board = year.scoreboard
+        for sheet in ScoreSheet.objects.filter(bloc_year=year):
+            claimed = sum(c.bonus_item.points for c in claims if c.sheet_id == sheet.pk)
+            assert claimed <= board.bonus_cap
+
+    def test_2017_ranking_approved_with_a_tie_separated_by_criterion_1(self):
+        year = BlocYear.objects.get(bloc__code="khoi-tckt", year=2017)
+        ranking = compute(year)
+        assert ranking.approved and len(ranking.rows) == 12
+        # The snapshot kept at approval matches today's computation.
+        snapshots = {s.unit_id: (s.rank, s.total) for s in RankSnapshot.objects.filter(bloc_year=year)}
+        assert snapshots == {r.entry.unit_id: (r.rank, r.total) for r in ranking.rows}
+        totals = [r.total for r in ranking.rows]
+        assert totals == sorted(totals, reverse=True)
+        assert [r.rank for r in ranking.rows] == list(range(1, 13))  # nobody shares a rank
+        assert 80 <= min(totals) and max(totals) <= 100 + ranking.board.bonus_cap
+        assert ranking.rows[0].total > ranking.rows[1].total
+        # Exactly one tie on the final total (after review, bonus and deductions), separated by criterion 1.
+        by_total = Counter(totals)
+        assert sorted(by_total.values()) == [1] * 10 + [2]
+        tied = [r for r in ranking.rows if by_total[r.total] == 2]
+        criterion_1 = ranking.rules[0].label
+        assert ranking.rules[0].key == "criterion:0" and criterion_1 == "Điểm tiêu chí 1 cao hơn"
+        upper, lower = tied
+        assert upper.rank < lower.rank and upper.entry.criteria[0] > lower.entry.criteria[0]
+        for row, other in ((upper, lower), (lower, upper)):
+            assert row.tied_with == [other.entry.unit_id] and not row.shared
+            assert criterion_1 in row.separated_by
+        # Automatic deductions come from the reporting record: none waived, a late report costs a point.
+        assert not Deduction.objects.filter(sheet__bloc_year=year).exists()
+        late = [u for u in ranking.units.values() if u.late]
+        assert late and any(
+            "trễ hạn" in line.label and line.points == ranking.board.late_report_points
+            for u in late
+            for line in u.deduction_lines
+        )
+        rows = {r.entry.unit_id: r for r in ranking.rows}
+        for unit in ranking.units.values():
+            expected = len(unit.late) * ranking.board.late_report_points
+            expected += len(unit.missing) * ranking.board.missing_report_points
+            assert rows[unit.membership.unit_id].deductions == expected
+        assert any(unit.missing for unit in ranking.units.values())
+        # The accepted bonus counts; the rejected claim does not.
+        bonus = [r for r in ranking.rows if r.bonus]
+        assert len(bonus) == 1 and bonus[0].bonus == 3
+        # The lowered and settled scores are what counts.
+        settled = ItemScore.objects.get(sheet__bloc_year=year, contest=ItemScore.Contest.CONTESTED)
+        unit_scores = ranking.units[settled.sheet.unit_id]
+        assert unit_scores.criteria != unit_scores.self_criteria
+
+    def test_2017_review_meeting_paper_ballots_and_proposals(self):
+        year = BlocYear.objects.get(bloc__code="khoi-tckt", year=2017)
+        ranking = compute(year)
+        rank = {r.entry.unit_id: r.rank for r in ranking.rows}
+        leader = ranking.rows[0].entry.unit_id
+        ballots = {b.kind: b for b in Ballot.objects.filter(bloc_year=year)}
+        assert set(ballots) == {"flag", "certificate", "head", "deputy"}
+        assert {k: b.max_choices for k, b in ballots.items()} == {"flag": 1, "certificate": 2, "head": 1, "deputy": 1}
+        elected = {}
+        for kind, ballot in ballots.items():
+            assert ballot.mode == Ballot.Mode.PAPER and ballot.status == Ballot.Status.CLOSED
+            assert ballot.issued == ballot.received == 12 and ballot.valid + ballot.invalid == 12
+            result = voting.results(ballot, 12)
+            assert result.quorum_met and not result.tie_note
+            assert sum(r.votes for r in result.rows) <= ballot.valid * ballot.max_choices
+            elected[kind] = [r for r in result.rows if r.elected]
+            assert len(elected[kind]) == ballot.max_choices, kind
+        # The flag goes to the leading unit with a clear majority; certificates to the next units by vote.
+        (flag,) = elected["flag"]
+        assert flag.candidate.unit_id == leader and flag.votes * 3 > ballots["flag"].valid * 2
+        certificates = {r.candidate.unit_id for r in elected["certificate"]}
+        assert leader not in certificates and all(rank[u] <= 4 for u in certificates)
+        proposals = list(AwardProposal.objects.filter(bloc_year=year))
+        assert Counter(p.award for p in proposals) == {"flag": 1, "certificate": 2}
+        (flag_proposal,) = [p for p in proposals if p.award == AwardProposal.Award.FLAG]
+        assert flag_proposal.unit_id == leader and flag_proposal.rank == 1 and flag_proposal.votes == flag.votes
+        assert {p.unit_id for p in proposals if p.award == "certificate"} == certificates
+        for p in proposals:
+            assert p.rank == rank[p.unit_id] and p.votes and f"{p.rank}/12" in p.basis
+        meeting = ReviewMeeting.objects.get(bloc_year=year)
+        assert meeting.held_on == datetime.date(2018, 1, 26)
+        assert meeting.place == "Hội trường Ban Quản lý Khu kinh tế tỉnh Kon Tum"
+        assert "Trưởng khối" in meeting.chair and meeting.secretary
+        assert meeting.present_units.count() == 12
+        assert len(meeting.count_committee.splitlines()) == 3
+        assert meeting.elected_head_id and meeting.elected_deputy_id
+        assert meeting.elected_head_id != meeting.elected_deputy_id
+        assert meeting.elected_head_id == elected["head"][0].candidate.unit_id
+        assert meeting.elected_deputy_id == elected["deputy"][0].candidate.unit_id
+        assert meeting.elected_head.code == "so-tai-chinh"
+        assert meeting.elected_head.name in meeting.conclusions
+        assert meeting.elected_deputy.name in meeting.conclusions
+        assert ranking.units[leader].membership.unit.name in meeting.conclusions
+
+    def test_2017_ranking_command_prints_the_approved_ranking(self):
+        out = StringIO()
+        call_command("ranking", bloc="khoi-tckt", year=2017, stdout=out)
+        rows = list(csv.reader(StringIO(out.getvalue())))
+        assert rows[0] == [
+            "rank",
+            "unit_code",
+            "unit_name",
+            "criterion_1",
+            "criterion_2",
+            "criterion_3",
+            "bonus",
+            "deductions",
+            "total",
+            "status",
+        ]
+        assert len(rows) == 13
+        assert {r[-1] for r in rows[1:]} == {"approved"}
+        assert [int(r[0]) for r in rows[1:]] == list(range(1, 13))
+        year = BlocYear.objects.get(bloc__code="khoi-tckt", year=2017)
+        ranking = compute(year)
+        for line, row in zip(rows[1:], ranking.rows, strict=True):
+            unit = ranking.units[row.entry.unit_id].membership.unit
+            assert line[1] == unit.code and Decimal(line[8]) == row.total
+            assert sum(Decimal(x) for x in line[3:7]) - Decimal(line[7]) == row.total
