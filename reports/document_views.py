@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from covenant.access import Access, access_for, get_bloc_year, visible_bloc_years
+from covenant.access import Access, access_for, visible_bloc_years
 from covenant.decorators import bloc_year_view
 from covenant.models import BlocYear, CovenantContent, Unit
 from covenant.services import record
@@ -20,7 +20,7 @@ from reports.document_forms import DocumentSetupForm, SynthesisForm, VerifyForm
 from reports.documents.layout import digest, parse_code, setup_for
 from reports.documents.registry import load_all
 from reports.documents.render import document_data, get_pdf, prepare
-from reports.models import ContentSynthesis, DocumentSetup, ProgressReport, RenderedDocument, ReportingPeriod
+from reports.models import ContentSynthesis, ProgressReport, RenderedDocument, ReportingPeriod
 
 
 def check_document_access(access: Access, kind, unit: Unit | None, period: ReportingPeriod | None) -> None:
@@ -269,6 +269,3 @@ def verify(request: HttpRequest) -> HttpResponse:
                         period=period,
                     )
     return render(request, "documents/verify.html", {"form": form, "result": result})
-
-
-__all__ = ["get_bloc_year", "DocumentSetup"]

@@ -6,7 +6,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from covenant.forms import DATE_HELP, DateInput, ReasonMixin, VersionedForm
-from reports.models import Evidence, ReportingPeriod
+from reports.models import ReportingPeriod
 
 MAX_RESULT_ROWS = 30
 
@@ -188,6 +188,3 @@ class ReviewForm(forms.Form):
 class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("Lý do mở lại"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     due = forms.DateField(label=_("Hạn nộp lại"), required=False, widget=DateInput)
-
-
-__all__ = ["Evidence"]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from covenant.decorators import bloc_year_view
-from covenant.models import AuditEntry, BlocYear, Membership
+from covenant.models import AuditEntry, BlocYear
 from covenant.services import ServiceError
 from covenant.views import form_error, year_context
 from reports.models import Evidence, ProgressReport, ReportingPeriod, ReportSection
@@ -599,6 +599,3 @@ def ranking(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             show_sheets=access.reads_submitted,
         ),
     )
-
-
-__all__ = ["Membership"]

@@ -6,7 +6,6 @@ before, after, reason) and raises ServiceError in Vietnamese when the rules refu
 
 import datetime
 import random
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -639,6 +638,3 @@ def reviewable_by(sheet: ScoreSheet, *, unit_id: int | None, is_secretariat: boo
     if sheet.reviewer_unit_id is None:
         return is_secretariat
     return unit_id == sheet.reviewer_unit_id
-
-
-__all__ = ["Sequence"]
