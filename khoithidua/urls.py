@@ -4,6 +4,7 @@ from django.urls import include, path
 
 import khoithidua.admin  # noqa: F401  (restricts the admin site to superusers)
 from covenant import views as covenant_views
+from khoithidua.views import healthz
 from reports import document_views
 
 auth_patterns = [
@@ -20,6 +21,7 @@ auth_patterns = [
 
 urlpatterns = [
     path("", covenant_views.home, name="home"),
+    path("healthz/", healthz, name="healthz"),
     path("accounts/", include(auth_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

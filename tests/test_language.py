@@ -11,3 +11,9 @@ def test_the_language_selector_switches_to_english(client, db):
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
     page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="vi")
     assert '<html lang="en"' in page.content.decode()
+
+
+def test_the_health_check_answers_without_login_or_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz/")
+    assert response.status_code == 200 and response.content == b"ok"
