@@ -13,7 +13,7 @@ def test_the_language_selector_switches_to_english(client, db):
     assert '<html lang="en"' in page.content.decode()
 
 
-def test_the_health_check_answers_without_login_or_database(client, django_assert_num_queries):
+def test_the_health_check_answers_without_login_or_database(client, db, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get("/healthz/")
     assert response.status_code == 200 and response.content == b"ok"
