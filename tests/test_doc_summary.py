@@ -3,19 +3,35 @@ scoring and the review meeting with the services, rendered, and read back with p
 
 import datetime
 import re
+import shutil
 import subprocess
+import tempfile
 from decimal import Decimal
+from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from covenant import services as covenant_services
 from covenant.models import BlocYear
 from reports import services as report_services
+from reports.documents.layout import vn_number
 from reports.documents.render import html_for, prepare, render_pdf
 from reports.models import ContentSynthesis
 from scoring import sheets, voting
-from scoring.models import AwardProposal, Ballot, BonusClaim, BonusItem, ItemScore, ScoreSheet, ScoringRound
+from scoring.models import (
+    AwardProposal,
+    Ballot,
+    BonusClaim,
+    BonusItem,
+    ItemScore,
+    ReviewMeeting,
+    ScoreSheet,
+    ScoringRound,
+)
 from tests.personas import CONTENT_TITLES, LEGAL_BASES, make_bloc_year
 
 # Per unit (STT order), the sub-item scores of criteria 1, 2 and 3 (3 sub-items each, see tests/personas.py).
@@ -234,8 +250,16 @@ def test_the_summary_reads_as_a_decree_30_report(year):
     assert "Sở thử nghiệm số 03 (khoi-tk) 4 100 Trúng" in certificate
     assert "Sở thử nghiệm số 02 (khoi-tk) 3 75 Trúng" in certificate
     proposals = between(part_4, "2. Đề nghị khen thưởng", "3. Trưởng khối, Phó trưởng khối năm 2018")
-    assert proposals.index("Cờ thi đua của UBND tỉnh") < proposals.index("Bằng khen của Chủ tịch UBND tỉnh")
-    assert "Xếp hạng 1, được 3 phiếu. Dẫn đầu Khối thi đua năm 2017." in proposals
+    assert [(p["unit"], p["award"]) for p in data["body"]["review"]["proposals"]] == [
+        ("Sở thử nghiệm số 01 (khoi-tk)", "Cờ thi đua của UBND tỉnh"),
+        ("Sở thử nghiệm số 03 (khoi-tk)", "Bằng khen của Chủ tịch UBND tỉnh"),
+        ("Sở thử nghiệm số 02 (khoi-tk)", "Bằng khen của Chủ tịch UBND tỉnh"),
+    ]
+    assert proposals.index("Sở thử nghiệm số 01") < proposals.index("Sở thử nghiệm số 03") < proposals.index(
+        "Sở thử nghiệm số 02"
+    )
+    assert "Dẫn đầu Khối thi đua năm 2017." in proposals  # the meeting's wording
+    assert "Xếp hạng 2, được 4 phiếu." in proposals  # none written: the rank and the votes
     assert (
         "Hội nghị thống nhất bầu Sở thử nghiệm số 02 (khoi-tk) làm Trưởng khối, Sở thử nghiệm số 03 (khoi-tk) "
         "làm Phó trưởng khối năm 2018." in part_4
@@ -279,3 +303,61 @@ def test_the_data_changes_with_the_synthesis_and_the_ranking_is_provisional_befo
     assert [r["no_sheet"] for r in ranking["rows"]] == [False, True, True]
     ContentSynthesis.objects.create(bloc_year=year, content=year.contents[2], text="Đã thực hiện.")
     assert prepare("summary", year).digest != first.digest
+
+
+class TestDemoSummary(TestCase):
+    """The 2017 summary of the demo (python manage.py load_demo), loaded once; expectations read from the data,
+    so that the demo's own figures may change."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.media = Path(tempfile.mkdtemp(prefix="summary-media-"))
+        cls._settings = override_settings(
+            MEDIA_ROOT=cls.media, PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+        )
+        cls._settings.enable()
+        try:
+            super().setUpClass()
+        except Exception:
+            cls._settings.disable()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            super().tearDownClass()
+        finally:
+            cls._settings.disable()
+            shutil.rmtree(cls.media, ignore_errors=True)
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("load_demo", stdout=StringIO(), stderr=StringIO())
+
+    def test_the_2017_summary_of_the_demo(self):
+        from scoring.ranking import compute
+
+        year = BlocYear.objects.select_related("bloc__province").get(bloc__code="khoi-tckt", year=2017)
+        text, data = pdf_text(year)
+        assert "UBND TỈNH KON TUM" in text and "KHỐI THI ĐUA CÁC CƠ QUAN" in text
+        assert "BÁO CÁO Tổng kết công tác thi đua năm 2017" in text
+        assert draft(year) == (not year.is_published)
+        for basis in year.covenant.legal_bases.all():
+            assert " ".join(basis.text.rstrip(";.").split()) in text
+        for content in year.covenant.contents.all():
+            assert f"{content.order}. {content.title}" in text
+        assert "Ban Quản lý Khu kinh tế tỉnh Kon Tum (đơn vị Trưởng khối)" in text
+        for heading in ("II. CÔNG TÁC THÔNG TIN, BÁO CÁO", "III. KẾT QUẢ CHẤM ĐIỂM, XẾP HẠNG",
+                        "IV. KẾT QUẢ BÌNH XÉT, SUY TÔN", "V. PHƯƠNG HƯỚNG NĂM 2018"):
+            assert heading in text
+        ranking = compute(year)
+        if any(u.sheet is not None for u in ranking.units.values()):
+            first, unit = next(ranking.lines())
+            assert f"1 {unit.membership.unit.name}" in text
+            assert data["body"]["ranking"]["rows"][0]["total"] == vn_number(first.total)
+        meeting = ReviewMeeting.objects.filter(bloc_year=year, elected_head__isnull=False).first()
+        if meeting is not None:
+            assert f"bầu {meeting.elected_head.name} làm Trưởng khối" in text
+        for proposal in AwardProposal.objects.filter(bloc_year=year).select_related("unit"):
+            assert proposal.unit.name in text
+        assert "TM. KHỐI THI ĐUA TRƯỞNG KHỐI" in text and "Nơi nhận:" in text

@@ -347,13 +347,17 @@ def _review(bloc_year) -> dict:
         AwardProposal.objects.filter(bloc_year=bloc_year).select_related("unit"),
         key=lambda p: (award_order.get(p.award, 99), p.order),
     ):
-        details = []
-        if p.rank:
-            details.append(_("xếp hạng %(rank)s") % {"rank": p.rank})
-        if p.votes is not None:
-            details.append(_("được %(votes)s phiếu") % {"votes": p.votes})
-        basis = ". ".join(filter(None, [_capital(", ".join(details)), _capital(p.basis.strip().rstrip("."))]))
-        basis = basis + "." if basis else ""
+        # The meeting's own wording of the basis when it wrote one; otherwise the rank and the votes.
+        basis = p.basis.strip()
+        if not basis:
+            details = []
+            if p.rank:
+                details.append(_("xếp hạng %(rank)s") % {"rank": p.rank})
+            if p.votes is not None:
+                details.append(_("được %(votes)s phiếu") % {"votes": p.votes})
+            basis = _capital(", ".join(details))
+        if basis and not basis.endswith("."):
+            basis += "."
         proposals.append({"unit": p.unit.name, "award": p.get_award_display(), "basis": basis})
     head = meeting.elected_head.name if meeting and meeting.elected_head else ""
     deputy = meeting.elected_deputy.name if meeting and meeting.elected_deputy else ""
