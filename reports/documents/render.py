@@ -1,5 +1,7 @@
 """Build a document's data, render it with WeasyPrint, keep the PDF until the data changes."""
 
+import functools
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -15,6 +17,17 @@ from reports.models import RenderedDocument, ReportingPeriod
 FONT_DIR = settings.BASE_DIR / "static" / "fonts"
 
 
+@functools.cache
+def code_version() -> str:
+    """A digest of the document templates and builders: a new release never serves a PDF stored by an old one."""
+    root = settings.BASE_DIR / "reports"
+    files = sorted([*(root / "documents").rglob("*.py"), *(root / "templates" / "documents" / "pdf").rglob("*.html")])
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
 @dataclass
 class Prepared:
     kind: DocumentKind
@@ -27,7 +40,7 @@ class Prepared:
 
     @property
     def key(self) -> str:
-        return f"{self.code}:{self.digest}"
+        return f"{self.code}:{self.digest}:{code_version()}"
 
     @property
     def filename(self) -> str:
