@@ -400,9 +400,14 @@ def start_next_year(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
 
 
 def _officers(bloc_year: BlocYear):
+    """The unit officers of the year's members: never a secretariat (of this or another bloc) nor an
+    administrator, whose password or access this secretariat must not control."""
     return (
         User.objects.filter(
             profile__unit__memberships__bloc_year=bloc_year,
+            profile__role=Profile.Role.OFFICER,
+            is_superuser=False,
+            is_staff=False,
         )
         .select_related("profile", "profile__unit")
         .order_by("profile__unit__memberships__order", "username")
