@@ -126,12 +126,6 @@ OWN_RULES = {
 DOCUMENT_KINDS = {"documents:setup": "ranking", "documents:pdf": "ranking", "documents:unit_pdf": "scoresheet",
                   "documents:progress_pdf": "progress"}
 
-
-def registered_document_kinds() -> set[str]:
-    from reports.documents.registry import load_all
-
-    return set(load_all())
-
 POST_ONLY = {name for name, kind in ROUTE_KINDS.items() if kind == ACTION} | {
     "reports:start", "reports:submit", "scores:mine", "scores:submit"}
 
@@ -187,6 +181,12 @@ def expected_status(name: str, role: str):
     if role in ("secretariat", "superuser"):
         return 302 if kind == ACTION else 200
     return 200 if kind == READ else 403
+
+
+def registered_document_kinds() -> set[str]:
+    from reports.documents.registry import load_all
+
+    return set(load_all())
 
 
 def kwarg_values(bloc_year) -> dict:
