@@ -49,7 +49,41 @@ ACTION_LABELS = {
     "report.accept": gettext_lazy("Tiếp nhận báo cáo"),
     "report.reopen": gettext_lazy("Mở lại báo cáo"),
     "evidence.add": gettext_lazy("Thêm minh chứng"),
+    "sheet.start": gettext_lazy("Bắt đầu tự chấm điểm"),
+    "sheet.self_score": gettext_lazy("Lưu điểm tự chấm"),
+    "sheet.submit": gettext_lazy("Nộp bảng tự chấm"),
+    "sheet.review": gettext_lazy("Thẩm định điểm"),
+    "sheet.respond": gettext_lazy("Đơn vị phản hồi kết quả thẩm định"),
+    "sheet.settle": gettext_lazy("Giải quyết ý kiến của đơn vị"),
+    "review.assign": gettext_lazy("Phân công thẩm định"),
+    "review.release": gettext_lazy("Công bố kết quả thẩm định"),
+    "scoring.approve": gettext_lazy("Phê duyệt kết quả chấm điểm"),
+    "scoring.reopen": gettext_lazy("Mở lại kết quả chấm điểm"),
+    "deduction.waive": gettext_lazy("Miễn trừ điểm"),
+    "deduction.add": gettext_lazy("Thêm điểm trừ"),
+    "deduction.remove": gettext_lazy("Bỏ điểm trừ hoặc miễn trừ"),
+    "ballot.save": gettext_lazy("Chuẩn bị cuộc bỏ phiếu"),
+    "ballot.open": gettext_lazy("Mở bỏ phiếu"),
+    "ballot.voted": gettext_lazy("Đơn vị đã bỏ phiếu"),
+    "ballot.close": gettext_lazy("Kết thúc bỏ phiếu"),
+    "ballot.paper_count": gettext_lazy("Nhập kết quả kiểm phiếu giấy"),
+    "meeting.save": gettext_lazy("Lưu thông tin hội nghị"),
+    "outcome.save": gettext_lazy("Lưu đề nghị khen thưởng, bầu Trưởng khối"),
+    "document.setup": gettext_lazy("Sửa thông tin ban hành văn bản"),
+    "synthesis.save": gettext_lazy("Lưu tổng hợp theo nội dung"),
 }
+
+# Score sheet snapshots are keyed "<criterion>.<sub-item>.<part>", e.g. "1.2.reviewed".
+SHEET_PART_LABELS = {
+    "self": gettext_lazy("điểm tự chấm"),
+    "explanation": gettext_lazy("giải trình"),
+    "evidence": gettext_lazy("minh chứng"),
+    "reviewed": gettext_lazy("điểm thẩm định"),
+    "reason": gettext_lazy("lý do điều chỉnh"),
+    "contest": gettext_lazy("ý kiến của đơn vị"),
+    "settlement": gettext_lazy("giải quyết"),
+}
+_SHEET_KEY = re.compile(r"^(\d+)\.(\d+)\.(\w+)$")
 
 FIELD_LABELS = {
     "year": gettext_lazy("Năm"),
@@ -148,6 +182,13 @@ def field_label(key: str, target_type: str = "") -> str:
         return str(specific[key])
     if key in FIELD_LABELS:
         return str(FIELD_LABELS[key])
+    match = _SHEET_KEY.match(key)
+    if match:
+        criterion, item, part = match.groups()
+        what = SHEET_PART_LABELS.get(part, part)
+        return _("Mục %(item)s – %(what)s") % {"item": f"{criterion}.{item}", "what": what}
+    if key.startswith("bonus."):
+        return _("Điểm thưởng")
     match = _REPORT_KEY.match(key)
     if match:
         number, part = match.groups()
@@ -209,6 +250,12 @@ def _choice(key: str, value: str, target_type: str) -> str | None:
         except ImportError:  # pragma: no cover - the reports app is always installed
             return None
         choices = [ProgressReport.Status] if key == "status" else [ReportingPeriod.Kind]
+    if key.endswith((".contest", ".settlement", ".review")):
+        from scoring.models import BonusClaim, ItemScore
+
+        choices = {"contest": [ItemScore.Contest], "settlement": [ItemScore.Settlement], "review": [BonusClaim.Review]}[
+            key.rsplit(".", 1)[1]
+        ]
     for enum in choices:
         try:
             return str(enum(value).label)
@@ -224,7 +271,7 @@ def _scalar(key: str, value, target_type: str = "") -> str:
         if key == "is_active":
             return _("Đang hoạt động") if value else _("Đã khóa")
         return _("Có") if value else _("Không")
-    if key in NUMBER_KEYS:
+    if key in NUMBER_KEYS or key.endswith((".self", ".reviewed")):
         return plain_number(value)
     if key == "size" and isinstance(value, int):
         return str(filesizeformat(value))

@@ -129,22 +129,23 @@ def report_detail(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> 
         else set()
     )
     ext = Extension.objects.filter(period=report.period, unit=report.unit).first()
+    timeliness = services.timeliness(report.period, report, ext, timezone.now())
+    own = access.unit is not None and access.unit.pk == report.unit_id
     return render(
         request,
         "reports/report_detail.html",
         year_context(
             request,
             bloc_year,
-            "reports",
+            "reports" if own else "board",
             report=report,
             history=history,
             changed_sections={k.split(".")[0] for k in changed},
             general_changed="general_proposals" in changed,
-            timeliness_label=services.TIMELINESS_LABELS[
-                services.timeliness(report.period, report, ext, timezone.now())
-            ],
+            timeliness=timeliness,
+            timeliness_label=services.TIMELINESS_LABELS[timeliness],
             dates=services.unit_dates(report.period, ext),
-            is_writer=access.unit is not None and access.unit.pk == report.unit_id,
+            is_writer=own,
             reopen_form=ReopenForm(),
         ),
     )

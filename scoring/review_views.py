@@ -37,8 +37,8 @@ def overview(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     ballots = list(
         Ballot.objects.filter(bloc_year=bloc_year)
         .prefetch_related(Prefetch("candidates", Candidate.objects.select_related("unit").order_by("order")))
-        .order_by("kind")
     )
+    ballots.sort(key=lambda b: list(Ballot.Kind.values).index(b.kind))  # flag, certificates, head, deputy
     voted = set()
     if access.unit is not None:
         voted = set(
