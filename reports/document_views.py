@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from covenant.access import Access, access_for, visible_bloc_years
@@ -138,7 +139,8 @@ def setup(request: HttpRequest, bloc_year: BlocYear, kind: str) -> HttpResponse:
     kinds = load_all()
     if kind not in kinds:
         raise Http404
-    instance = setup_for(bloc_year, kinds[kind])
+    with translation.override(settings.LANGUAGE_CODE):  # defaults printed on Vietnamese documents
+        instance = setup_for(bloc_year, kinds[kind])
     form = DocumentSetupForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
