@@ -19,7 +19,7 @@ TEST_ENV := TESTING=1 \
 	SECURE_SSL_REDIRECT=0 \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 
-.PHONY: venv run test lint migrations-check messages
+.PHONY: venv run test lint migrations-check messages bench
 
 venv: $(STAMP)
 
@@ -66,3 +66,8 @@ migrations-check: $(STAMP)
 messages: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemessages -l en -l vi --add-location file
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=$(VENV)
+
+# The benchmark (bench/README.md): PostgreSQL with national-scale data, gunicorn, wrk (or hey), locust, LibreOffice
+# when installed; writes bench/results.json. BENCH_QUICK=1 for a small data set, BENCH_ARGS for bench/run.py options.
+bench: $(STAMP)
+	env -u DEBUG $(PY) bench/run.py $(BENCH_ARGS)
