@@ -14,7 +14,7 @@ from covenant.services import ServiceError
 from reports import services as report_services
 from reports.services import SectionData
 from scoring import sheets
-from scoring.models import Deduction, ItemScore, ScoreSheet, Scoreboard
+from scoring.models import Deduction, ItemScore, Scoreboard, ScoreSheet
 from scoring.ranking import compute
 from tests.personas import make_bloc_year
 
