@@ -78,6 +78,14 @@ def _history(sheet: ScoreSheet) -> list[AuditEntry]:
     )
 
 
+def _sheet_history(sheet: ScoreSheet, *, show_review: bool) -> list[AuditEntry]:
+    """The sheet's history; before the release its unit does not see the review's scores and reasons."""
+    history = _history(sheet)
+    if not show_review:
+        history = [e for e in history if e.action not in ("sheet.review", "sheet.settle")]
+    return history
+
+
 @bloc_year_view()
 def overview(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     access = request.access
@@ -171,7 +179,9 @@ def sheet_detail(request: HttpRequest, bloc_year: BlocYear, sheet_pk: int) -> Ht
             can_review=can_review,
             unit_scores=unit_scores,
             row=row if (sees_review(access, sheet, r)) else None,
-            history=_history(sheet) if (access.can_manage or is_own or can_review or access.reads_submitted) else [],
+            history=_sheet_history(sheet, show_review=sees_review(access, sheet, r))
+            if (access.can_manage or is_own or can_review or access.reads_submitted)
+            else [],
             contents=_reported_sections(bloc_year, sheet.unit_id)
             if (is_own or can_review or access.reads_submitted)
             else {},
