@@ -35,8 +35,9 @@ def overview(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
         voting.close_due_ballots(bloc_year)
     members = _members(bloc_year)
     ballots = list(
-        Ballot.objects.filter(bloc_year=bloc_year)
-        .prefetch_related(Prefetch("candidates", Candidate.objects.select_related("unit").order_by("order")))
+        Ballot.objects.filter(bloc_year=bloc_year).prefetch_related(
+            Prefetch("candidates", Candidate.objects.select_related("unit").order_by("order"))
+        )
     )
     ballots.sort(key=lambda b: list(Ballot.Kind.values).index(b.kind))  # flag, certificates, head, deputy
     voted = set()
@@ -67,7 +68,10 @@ def overview(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
         .prefetch_related("present_units")
         .first()
     )
-    proposals = list(AwardProposal.objects.filter(bloc_year=bloc_year).select_related("unit"))
+    proposals = sorted(
+        AwardProposal.objects.filter(bloc_year=bloc_year).select_related("unit"),
+        key=lambda p: (p.award != AwardProposal.Award.FLAG, p.order),  # the flag first
+    )
     return render(
         request,
         "review/overview.html",
@@ -243,6 +247,9 @@ def paper_count(request: HttpRequest, bloc_year: BlocYear, ballot_pk: int) -> Ht
 
 @bloc_year_view(manage=True)
 def meeting_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
+    if bloc_year.phase != BlocYear.Phase.REVIEW:
+        messages.info(request, _("Chỉ sửa được trong giai đoạn bình xét."))
+        return redirect(_url("overview", bloc_year))
     members = _members(bloc_year)
     meeting = ReviewMeeting.objects.filter(bloc_year=bloc_year).prefetch_related("present_units").first()
     initial = {}
@@ -270,6 +277,9 @@ def meeting_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
 
 @bloc_year_view(manage=True)
 def outcome_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
+    if bloc_year.phase != BlocYear.Phase.REVIEW:
+        messages.info(request, _("Chỉ sửa được trong giai đoạn bình xét."))
+        return redirect(_url("overview", bloc_year))
     members = _members(bloc_year)
     meeting = ReviewMeeting.objects.filter(bloc_year=bloc_year).first()
     proposals = list(AwardProposal.objects.filter(bloc_year=bloc_year))

@@ -498,6 +498,7 @@ def approval_problems(bloc_year: BlocYear) -> list[str]:
 def publish_problems(bloc_year: BlocYear) -> list[str]:
     """What keeps a year from being published: every ballot closed, the scores approved."""
     problems = []
-    if Ballot.objects.filter(bloc_year=bloc_year).exclude(status=Status.CLOSED).exists():
+    # A ballot still being prepared was never put to the vote and blocks nothing; an open one must be closed.
+    if Ballot.objects.filter(bloc_year=bloc_year, status=Status.OPEN).exists():
         problems.append(_("Còn cuộc bỏ phiếu chưa kết thúc."))
     return problems + approval_problems(bloc_year)

@@ -262,3 +262,9 @@ def test_scoring_must_be_approved_before_the_review_phase(db):
     scoring_year = make_bloc_year(units=3, year=2025, phase=BlocYear.Phase.SCORING)
     with pytest.raises(ServiceError, match="phê duyệt"):
         covenant_services.advance_phase(bloc_year=scoring_year, by=None)
+
+
+def test_a_ballot_never_opened_does_not_block_publishing(year):
+    voting.create_default_ballots(bloc_year=year, by=None)
+    published = covenant_services.advance_phase(bloc_year=year, by=None)
+    assert published.is_published
