@@ -208,7 +208,8 @@ def test_phases_advance_in_order_each_once_its_work_is_done(bloc_year, secretari
     ScoringRound.objects.create(bloc_year=by, released_at=AT, approved_at=AT)
     by = services.advance_phase(bloc_year=by, by=secretariat)
     assert by.phase == BlocYear.Phase.REVIEW
-    Ballot.objects.create(bloc_year=by, kind=Ballot.Kind.FLAG)  # still being prepared
+    # A ballot still being prepared blocks nothing; an open one must be closed first.
+    Ballot.objects.create(bloc_year=by, kind=Ballot.Kind.FLAG, status=Ballot.Status.OPEN)
     with pytest.raises(ServiceError, match="chưa kết thúc"):
         services.advance_phase(bloc_year=by, by=secretariat)
     Ballot.objects.filter(bloc_year=by).update(status=Ballot.Status.CLOSED)
