@@ -458,23 +458,37 @@ def return_report(
     report = _locked_report(report, expected_version)
     _check_year_open(report.period.bloc_year)
     _require_reviewable(report)
+    _save_comments(report, comments or {})
+    return _send_back(
+        report,
+        reason=reason,
+        due=due,
+        action="report.return",
+        by=by,
+        at=at,
+        missing_reason=_("Phải ghi lý do trả lại báo cáo."),
+    )
+
+
+def _send_back(report: ProgressReport, *, reason: str, due, action: str, by, at, missing_reason: str):
+    """Return a report to its unit (after review, or reopened after acceptance) with a reason and a due date."""
     reason = (reason or "").strip()
     if not reason:
-        raise ServiceError(_("Phải ghi lý do trả lại báo cáo."), field="reason")
+        raise ServiceError(missing_reason, field="reason")
     now = _now(at)
     due = due or (timezone.localdate(now) + datetime.timedelta(days=settings.RESUBMIT_DAYS))
     if due < timezone.localdate(now):
         raise ServiceError(_("Hạn nộp lại không được trước hôm nay."), field="due")
-    _save_comments(report, comments or {})
     before = {"status": report.status}
     report.status, report.returned_at, report.return_reason, report.resubmit_due = Status.RETURNED, now, reason, due
+    report.accepted_at = None
     report.version += 1
     report.save()
     # The snapshot taken here is what "changed since it was last returned" compares against.
     record(
         bloc_year=report.period.bloc_year,
         by=by,
-        action="report.return",
+        action=action,
         target=report,
         before=before,
         after={"status": report.status, "resubmit_due": due.isoformat(), "snapshot": report_snapshot(report)},
@@ -528,28 +542,15 @@ def reopen_report(
     _check_year_open(report.period.bloc_year)
     if report.status != Status.ACCEPTED:
         raise ServiceError(_("Chỉ mở lại được báo cáo đã tiếp nhận."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(_("Phải ghi lý do mở lại báo cáo."), field="reason")
-    now = _now(at)
-    due = due or (timezone.localdate(now) + datetime.timedelta(days=settings.RESUBMIT_DAYS))
-    before = {"status": report.status}
-    report.status, report.returned_at, report.return_reason, report.resubmit_due = Status.RETURNED, now, reason, due
-    report.accepted_at = None
-    report.version += 1
-    report.save()
-    record(
-        bloc_year=report.period.bloc_year,
-        by=by,
-        action="report.reopen",
-        target=report,
-        before=before,
-        after={"status": report.status, "resubmit_due": due.isoformat(), "snapshot": report_snapshot(report)},
+    return _send_back(
+        report,
         reason=reason,
-        at=now,
+        due=due,
+        action="report.reopen",
+        by=by,
+        at=at,
+        missing_reason=_("Phải ghi lý do mở lại báo cáo."),
     )
-    transaction.on_commit(lambda: notify.report_returned(report.pk))
-    return report
 
 
 def changed_since_return(report: ProgressReport, history) -> set[str]:
