@@ -11,6 +11,7 @@ from django.utils import translation
 
 from covenant.models import BlocYear, Unit
 from reports.documents.layout import digest, header_data, setup_for, verification_code
+from reports.documents.pdf import write_pdf
 from reports.documents.registry import DocumentKind, load_all
 from reports.models import RenderedDocument, ReportingPeriod
 
@@ -88,10 +89,7 @@ def html_for(prepared: Prepared) -> str:
 
 
 def render_pdf(prepared: Prepared) -> tuple[bytes, int]:
-    from weasyprint import HTML
-
-    document = HTML(string=html_for(prepared), base_url=str(settings.BASE_DIR)).render()
-    return document.write_pdf(), len(document.pages)
+    return write_pdf(html_for(prepared))
 
 
 def store(prepared: Prepared) -> RenderedDocument:
