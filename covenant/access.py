@@ -116,3 +116,28 @@ def get_bloc_year(user, code: str, year: int) -> BlocYear:
         return visible_bloc_years(user).get(bloc__code=code, year=year)
     except BlocYear.DoesNotExist:
         raise Http404 from None
+
+
+def access_to(user, code: str, year: int) -> Access:
+    """The user's standing in the bloc year of a URL (404 when they may not see it).
+
+    Officers and the secretariat see exactly the bloc years their unit is a member of: one query finds the year
+    and the membership together.
+    """
+    profile = profile_of(user)
+    if (
+        user.is_active
+        and not user.is_superuser
+        and profile is not None
+        and profile.unit_id
+        and profile.role in (Profile.Role.OFFICER, Profile.Role.SECRETARIAT)
+    ):
+        membership = (
+            Membership.objects.select_related("bloc_year__bloc__province", "unit")
+            .filter(bloc_year__bloc__code=code, bloc_year__year=year, unit_id=profile.unit_id)
+            .first()
+        )
+        if membership is None:
+            raise Http404
+        return access_for(user, membership.bloc_year, [membership])
+    return access_for(user, get_bloc_year(user, code, year))

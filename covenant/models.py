@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 class Province(models.Model):
     code = models.SlugField(_("mã"), max_length=30, unique=True)
     name = models.CharField(_("tên tỉnh, thành phố"), max_length=100)
+    # Raised after every committed change to one of its blocs (covenant/dataversion.py): keys cached pages.
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -29,6 +31,9 @@ class Bloc(models.Model):
     description = models.TextField(_("mô tả"), blank=True)
     # Printed above the issuing body on documents (decree 30/2020: the parent body, not bold).
     parent_body = models.CharField(_("cơ quan chủ quản"), max_length=255, blank=True)
+    # Raised after every committed change to the bloc's data, any year (covenant/dataversion.py): cached pages
+    # and stored documents are keyed on it, so they are reused exactly until the data changes.
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -15,6 +15,7 @@ from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from covenant import dataversion
 from covenant.models import (
     AuditEntry,
     Bloc,
@@ -73,6 +74,8 @@ def record(
     reason: str = "",
     at: datetime.datetime | None = None,
 ) -> AuditEntry:
+    if bloc_year is not None:
+        dataversion.changed(bloc_year.bloc_id)
     return AuditEntry.objects.create(
         bloc_year=bloc_year,
         actor=by if by is not None and by.is_authenticated else None,

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from covenant import services
+from covenant import pagecache, services
 from covenant.access import profile_of, visible_bloc_years
 from covenant.decorators import bloc_year_view
 from covenant.forms import (
@@ -74,6 +74,10 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
         profile and profile.role == Profile.Role.PROVINCIAL and profile.province_id == prov.pk
     ):
         raise Http404
+    return pagecache.kept_page(request, f"province:{prov.pk}", prov.data_version, lambda: _province_page(request, prov))
+
+
+def _province_page(request: HttpRequest, prov: Province) -> HttpResponse:
     years = (
         BlocYear.objects.filter(bloc__province=prov)
         .select_related("bloc")

@@ -87,6 +87,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# One query loads the user with the profile every page needs (role, unit, bloc, province).
+AUTHENTICATION_BACKENDS = ["covenant.auth.ProfileBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -149,6 +151,19 @@ TASKS = {
     "default": {
         "BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
+}
+
+# Pages that only change when the data changes are kept, per user and browser, keyed on the bloc's data version
+# (covenant/pagecache.py). Each server process keeps its own: nothing to run beside the application.
+PAGE_CACHE = envbool("PAGE_CACHE", True)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "TIMEOUT": envint("PAGE_CACHE_SECONDS", 3600),
+        "OPTIONS": {"MAX_ENTRIES": envint("PAGE_CACHE_ENTRIES", 2000)},
+    },
 }
 
 # Evidence upload limit, in megabytes (DOMAIN: default 20 MB).

@@ -88,5 +88,26 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_postgres)
 
 
+def _commits(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        {"transactional_db", "live_server", "django_db_serialized_rollback"} & set(request.fixturenames)
+        or (marker is not None and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.fixture(autouse=True)
+def _data_versions_and_page_cache(request, monkeypatch):
+    """Most tests run inside a transaction that never commits: there, data versions are raised at once instead
+    of after the commit. Every test starts with an empty page cache (SQLite reuses ids between tests)."""
+    from django.core.cache import caches
+
+    from covenant import dataversion
+
+    caches["pages"].clear()
+    if not _commits(request):
+        monkeypatch.setattr(dataversion, "after_commit", lambda callback: callback())
+
+
 # --- personas and shared fixtures (tests helper) ---
 from tests.personas import *  # noqa: F401,F403

@@ -1,0 +1,91 @@
+"""The data version of a bloc: a counter raised after every committed change to the bloc's data.
+
+Cached pages (covenant/pagecache.py) and stored documents (reports/documents/render.py) are keyed on it, so they
+are reused exactly until the data changes. A request reads the version before it reads the data: a page computed
+from newer data than its version says is only ever replaced sooner, never served stale.
+
+Every service change goes through ``covenant.services.record`` (the audit log), which calls ``changed``; edits made
+in the admin (units, blocs, provinces) are caught by the signals below. The counter is raised after the commit, in
+its own short statement, so that writers of one bloc never wait on each other's row lock.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import F
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from covenant.models import Bloc, Membership, Province, Unit
+
+_PENDING = "_kt_changed_blocs"
+
+
+def changed(bloc_id: int) -> None:
+    """Raise the bloc's version once the current transaction commits (at once outside a transaction)."""
+    connection = transaction.get_connection()
+    if not hasattr(connection, _PENDING):
+        setattr(connection, _PENDING, set())
+    getattr(connection, _PENDING).add(bloc_id)
+    # One callback per call, but only the first to run has work to do: after a rollback the set may still hold
+    # ids of the rolled-back transaction, which only costs those blocs one spare raise.
+    after_commit(lambda: _flush(connection))
+
+
+def after_commit(callback) -> None:
+    """Run once the transaction commits. The test suite, whose tests never commit, runs callbacks at once."""
+    transaction.on_commit(callback)
+
+
+def _flush(connection) -> None:
+    pending: set[int] = getattr(connection, _PENDING, set())
+    if not pending:
+        return
+    ids = sorted(pending)
+    pending.clear()
+    raise_versions(ids)
+
+
+def raise_versions(bloc_ids: Iterable[int]) -> None:
+    ids = list(bloc_ids)
+    if not ids:
+        return
+    Bloc.objects.filter(pk__in=ids).update(data_version=F("data_version") + 1)
+    Province.objects.filter(blocs__in=ids).update(data_version=F("data_version") + 1)
+
+
+def _raise_province(province_id: int) -> None:
+    after_commit(
+        lambda: Province.objects.filter(pk=province_id).update(data_version=F("data_version") + 1)
+    )
+
+
+@receiver(post_save, sender=Bloc)
+def _bloc_saved(sender, instance: Bloc, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        changed(instance.pk)
+
+
+@receiver(post_delete, sender=Bloc)
+def _bloc_deleted(sender, instance: Bloc, **kwargs) -> None:
+    _raise_province(instance.province_id)
+
+
+@receiver(post_save, sender=Province)
+def _province_saved(sender, instance: Province, raw: bool = False, **kwargs) -> None:
+    if raw:
+        return
+    _raise_province(instance.pk)
+    for bloc_id in Bloc.objects.filter(province=instance).values_list("pk", flat=True):
+        changed(bloc_id)
+
+
+@receiver(post_save, sender=Unit)
+def _unit_saved(sender, instance: Unit, raw: bool = False, **kwargs) -> None:
+    """A unit's name is printed by every bloc it belongs to."""
+    if raw:
+        return
+    for bloc_id in set(
+        Membership.objects.filter(unit=instance).values_list("bloc_year__bloc_id", flat=True).distinct()
+    ):
+        changed(bloc_id)
