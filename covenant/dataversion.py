@@ -14,11 +14,14 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import F
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from covenant.models import Bloc, Membership, Province, Unit
 
 _PENDING = "_kt_changed_blocs"
+
+# Sent after blocs' versions were raised (bloc_ids=[...]): the documents app renders large documents ahead.
+versions_raised = Signal()
 
 
 def changed(bloc_id: int) -> None:
@@ -52,6 +55,7 @@ def raise_versions(bloc_ids: Iterable[int]) -> None:
         return
     Bloc.objects.filter(pk__in=ids).update(data_version=F("data_version") + 1)
     Province.objects.filter(blocs__in=ids).update(data_version=F("data_version") + 1)
+    versions_raised.send(sender=Bloc, bloc_ids=ids)
 
 
 def _raise_province(province_id: int) -> None:

@@ -20,7 +20,7 @@ from reports import exports
 from reports.document_forms import DocumentSetupForm, SynthesisForm, VerifyForm
 from reports.documents.layout import digest, parse_code, setup_for
 from reports.documents.registry import load_all
-from reports.documents.render import document_data, get_pdf, prepare
+from reports.documents.render import document_data, document_for, filename_of
 from reports.models import ContentSynthesis, ProgressReport, RenderedDocument, ReportingPeriod
 
 
@@ -99,9 +99,8 @@ def _pdf_response(request: HttpRequest, bloc_year: BlocYear, kind_code: str, uni
         raise Http404
     kind = kinds[kind_code]
     check_document_access(request.access, kind, unit, period)
-    prepared = prepare(kind_code, bloc_year, unit, period)
     big = bloc_year.memberships.count() > settings.DOCUMENT_INLINE_MAX_UNITS
-    document = get_pdf(prepared, background=big)
+    document, _prepared = document_for(kind_code, bloc_year, unit, period, background=big)
     if document.status != RenderedDocument.Status.DONE:
         return render(
             request,
@@ -111,8 +110,8 @@ def _pdf_response(request: HttpRequest, bloc_year: BlocYear, kind_code: str, uni
         )
     response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
     disposition = "attachment" if request.GET.get("download") else "inline"
-    response["Content-Disposition"] = f'{disposition}; filename="{prepared.filename}"'
-    response["X-Verification-Code"] = prepared.code
+    response["Content-Disposition"] = f'{disposition}; filename="{filename_of(kind_code, bloc_year, unit, period)}"'
+    response["X-Verification-Code"] = document.code
     return response
 
 

@@ -280,12 +280,19 @@ class RenderedDocument(models.Model):
 
     key = models.CharField(max_length=200, unique=True)
     code = models.CharField(max_length=120, db_index=True)
+    # Which document (kind, bloc year, unit, period, code version) and the bloc's data version it was last
+    # checked against: while that version is current the PDF is served without gathering the data again.
+    slot = models.CharField(max_length=120, blank=True)
+    data_version = models.PositiveBigIntegerField(null=True, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DONE)
     error = models.TextField(blank=True)
     pdf = models.BinaryField(default=b"")
     pages = models.PositiveIntegerField(default=0)
     render_seconds = models.FloatField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["slot", "data_version"], name="reports_rendered_slot_idx")]
 
     def __str__(self) -> str:
         return self.key

@@ -11,7 +11,14 @@ def send_email(subject: str, body: str, recipients: list[str]) -> int:
 @task()
 def render_document(kind: str, bloc_year_id: int, unit_id: int | None, period_id: int | None) -> str:
     """Render a large document ahead of the user's wait; the page polls until it is stored."""
-    from reports.documents.render import resolve, store
+    from reports.documents.render import render_in_worker
 
-    prepared = resolve(kind, bloc_year_id, unit_id, period_id)
-    return store(prepared).key
+    return render_in_worker(kind, bloc_year_id, unit_id, period_id)
+
+
+@task()
+def refresh_documents(bloc_id: int, data_version: int) -> list[str]:
+    """After a change to a large bloc's data, render its year-end documents before anybody asks for them."""
+    from reports.documents.render import refresh_ahead
+
+    return refresh_ahead(bloc_id, data_version)

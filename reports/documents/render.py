@@ -2,10 +2,12 @@
 
 import functools
 import hashlib
+import logging
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -16,6 +18,7 @@ from reports.documents.registry import DocumentKind, load_all
 from reports.models import RenderedDocument, ReportingPeriod
 
 FONT_DIR = settings.BASE_DIR / "static" / "fonts"
+logger = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -45,12 +48,7 @@ class Prepared:
 
     @property
     def filename(self) -> str:
-        parts = [self.kind.code, self.bloc_year.bloc.code, str(self.bloc_year.year)]
-        if self.unit is not None:
-            parts.append(self.unit.code)
-        if self.period is not None:
-            parts.append(self.period.code)
-        return "-".join(parts) + ".pdf"
+        return filename_of(self.kind.code, self.bloc_year, self.unit, self.period)
 
 
 def document_data(kind: DocumentKind, bloc_year: BlocYear, unit=None, period=None) -> dict:
@@ -92,8 +90,14 @@ def render_pdf(prepared: Prepared) -> tuple[bytes, int]:
     return write_pdf(html_for(prepared))
 
 
-def store(prepared: Prepared) -> RenderedDocument:
+def slot_of(kind_code: str, bloc_year: BlocYear, unit=None, period=None) -> str:
+    """Which document, whatever its data: the same slot holds each new version of it."""
+    return f"{kind_code}:{bloc_year.pk}:{unit.pk if unit else ''}:{period.pk if period else ''}:{code_version()}"
+
+
+def store(prepared: Prepared, data_version: int | None = None) -> RenderedDocument:
     """Render now and keep the PDF under the data's key (older versions of the document are dropped)."""
+    slot = slot_of(prepared.kind.code, prepared.bloc_year, prepared.unit, prepared.period)
     started = time.perf_counter()
     try:
         pdf, pages = render_pdf(prepared)
@@ -105,10 +109,16 @@ def store(prepared: Prepared) -> RenderedDocument:
         raise
     elapsed = time.perf_counter() - started
     RenderedDocument.objects.filter(code=prepared.code).exclude(key=prepared.key).delete()
+    if data_version is not None:  # what this render replaces: the same document, for older data
+        RenderedDocument.objects.filter(slot=slot).exclude(key=prepared.key).filter(
+            Q(data_version__isnull=True) | Q(data_version__lte=data_version)
+        ).delete()
     document, _created = RenderedDocument.objects.update_or_create(
         key=prepared.key,
         defaults={
             "code": prepared.code,
+            "slot": slot,
+            "data_version": data_version,
             "pdf": pdf,
             "pages": pages,
             "render_seconds": elapsed,
@@ -119,16 +129,36 @@ def store(prepared: Prepared) -> RenderedDocument:
     return document
 
 
-def get_pdf(prepared: Prepared, *, background: bool = False) -> RenderedDocument:
+def get_pdf(
+    prepared: Prepared, *, background: bool = False, data_version: int | None = None
+) -> RenderedDocument:
     """The stored PDF for exactly this data. Rendered now, or (background=True) by the task worker, in which
-    case a pending row is returned at once and the caller shows progress."""
+    case a pending row is returned at once and the caller shows progress.
+
+    data_version: the bloc's data version read before the data was gathered; the stored PDF is marked with it,
+    so that ``document_for`` finds it without gathering the data while the version stays current.
+    """
     cached = RenderedDocument.objects.filter(key=prepared.key).first()
     if cached is not None and cached.status != RenderedDocument.Status.FAILED:
+        if (
+            data_version is not None
+            and cached.status == RenderedDocument.Status.DONE
+            and (cached.data_version is None or cached.data_version < data_version)
+        ):
+            slot = slot_of(prepared.kind.code, prepared.bloc_year, prepared.unit, prepared.period)
+            RenderedDocument.objects.filter(pk=cached.pk).update(slot=slot, data_version=data_version)
+            cached.slot, cached.data_version = slot, data_version
         return cached
     if not background:
-        return store(prepared)
+        return store(prepared, data_version)
     pending, created = RenderedDocument.objects.get_or_create(
-        key=prepared.key, defaults={"code": prepared.code, "status": RenderedDocument.Status.PENDING}
+        key=prepared.key,
+        defaults={
+            "code": prepared.code,
+            "slot": slot_of(prepared.kind.code, prepared.bloc_year, prepared.unit, prepared.period),
+            "data_version": data_version,
+            "status": RenderedDocument.Status.PENDING,
+        },
     )
     if created or pending.status == RenderedDocument.Status.FAILED:
         from reports.tasks import render_document
@@ -144,8 +174,79 @@ def get_pdf(prepared: Prepared, *, background: bool = False) -> RenderedDocument
     return pending
 
 
-def resolve(kind_code: str, bloc_year_id: int, unit_id: int | None, period_id: int | None) -> Prepared:
+def document_for(
+    kind_code: str, bloc_year: BlocYear, unit=None, period=None, *, background: bool = False
+) -> tuple[RenderedDocument, Prepared | None]:
+    """The PDF of the document as the data stands, and the gathered data when it had to be gathered.
+
+    While the bloc's data version is the one the stored PDF was checked against, the PDF is served at once.
+    Otherwise the data is gathered: the same digest finds the stored PDF again (the change was elsewhere in the
+    bloc), a new one renders it (now, or in the worker with background=True).
+    """
+    data_version = bloc_year.bloc.data_version  # read before the data: a later change always raises it
+    kept = (
+        RenderedDocument.objects.filter(
+            slot=slot_of(kind_code, bloc_year, unit, period),
+            data_version=data_version,
+            status=RenderedDocument.Status.DONE,
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if kept is not None:
+        return kept, None
+    prepared = prepare(kind_code, bloc_year, unit, period)
+    return get_pdf(prepared, background=background, data_version=data_version), prepared
+
+
+def filename_of(kind_code: str, bloc_year: BlocYear, unit=None, period=None) -> str:
+    parts = [kind_code, bloc_year.bloc.code, str(bloc_year.year)]
+    if unit is not None:
+        parts.append(unit.code)
+    if period is not None:
+        parts.append(period.code)
+    return "-".join(parts) + ".pdf"
+
+
+def render_in_worker(kind_code: str, bloc_year_id: int, unit_id: int | None, period_id: int | None) -> str:
     by = BlocYear.objects.select_related("bloc__province").get(pk=bloc_year_id)
+    data_version = by.bloc.data_version  # before the data
     unit = Unit.objects.get(pk=unit_id) if unit_id else None
     period = ReportingPeriod.objects.get(pk=period_id) if period_id else None
-    return prepare(kind_code, by, unit, period)
+    return store(prepare(kind_code, by, unit, period), data_version).key
+
+
+# Rendered ahead of the request: the bloc-wide year-end documents (ranking, summary, minutes …) of large blocs,
+# whose render takes longer than anybody should wait, from the scoring phase on (before it they print nothing).
+AHEAD_PHASES = (BlocYear.Phase.SCORING, BlocYear.Phase.REVIEW, BlocYear.Phase.PUBLISHED)
+
+
+def ahead_kinds() -> list[DocumentKind]:
+    return [k for k in load_all().values() if k.year_end and not k.needs_unit and not k.needs_period]
+
+
+def large_bloc_years(bloc_ids) -> list[BlocYear]:
+    """The bloc years of these blocs whose documents are rendered ahead (one query)."""
+    return list(
+        BlocYear.objects.filter(bloc_id__in=list(bloc_ids), phase__in=AHEAD_PHASES)
+        .annotate(units=Count("memberships"))
+        .filter(units__gt=settings.DOCUMENT_INLINE_MAX_UNITS)
+        .select_related("bloc__province")
+    )
+
+
+def refresh_ahead(bloc_id: int, data_version: int) -> list[str]:
+    """Bring a large bloc's year-end documents up to the data as of data_version. Nothing when the data has
+    changed again since (the task queued by that change does it): a burst of changes costs one refresh."""
+    done = []
+    for bloc_year in large_bloc_years([bloc_id]):
+        if bloc_year.bloc.data_version != data_version:
+            return done
+        for kind in ahead_kinds():
+            try:
+                document, _prepared = document_for(kind.code, bloc_year)
+            except Exception:
+                logger.exception("rendering %s of %s ahead failed", kind.code, bloc_year)
+                continue
+            done.append(document.code)
+    return done
