@@ -139,7 +139,9 @@ DEADLINE_KEYS = [
     "p50_ms",
     "p99_ms",
 ]
-PDF_KEYS = ["bloc", "year", "rows", "fresh_s", "prepare_s", "unchanged_s", "pages", "libreoffice_s"]
+PDF_KEYS = [
+    "bloc", "year", "rows", "fresh_s", "prepare_s", "unchanged_s", "ahead_s", "settled_s", "pages", "libreoffice_s"
+]
 
 
 class BenchError(RuntimeError):
@@ -1172,28 +1174,52 @@ def _median(values: list[float]) -> float:
 
 
 def pdf_times(bloc_code: str, year: int, *, fresh_runs: int = 1, unchanged_runs: int = 3) -> dict:
-    """The ranking PDF of a bloc year in this process: fresh (its stored render deleted) and unchanged (cached)."""
+    """The ranking PDF of a bloc year in this process, as the download view gets it (render.document_for).
+
+    fresh: nothing stored for it (rendered now); unchanged: asked again, no data changed (found by the bloc's data
+    version); settled: after a change elsewhere in the bloc (its version raised), once the worker's refresh that
+    follows every change (render.refresh_ahead: only large blocs render ahead) has run — the wait of a user who
+    prints once the data has settled. ahead_s is that refresh's time, spent by the worker, not by a user.
+    """
+    from covenant.dataversion import raise_versions
     from covenant.models import BlocYear
-    from reports.documents.render import get_pdf, prepare
+    from reports.documents.render import document_for, prepare, refresh_ahead, slot_of
     from reports.models import RenderedDocument
 
-    bloc_year = BlocYear.objects.select_related("bloc__province").get(bloc__code=bloc_code, year=year)
-    fresh, prepare_only, unchanged, pages, rows = [], [], [], None, None
+    def load() -> BlocYear:
+        return BlocYear.objects.select_related("bloc__province").get(bloc__code=bloc_code, year=year)
+
+    fresh, unchanged, settled, ahead, pages, rows, size = [], [], [], [], None, None, None
     for _ in range(fresh_runs):
-        RenderedDocument.objects.filter(code=prepare("ranking", bloc_year).code).delete()
+        bloc_year = load()
+        RenderedDocument.objects.filter(slot=slot_of("ranking", bloc_year)).delete()
         started = time.perf_counter()
-        prepared = prepare("ranking", bloc_year)
-        prepare_only.append(time.perf_counter() - started)
-        document = get_pdf(prepared)
-        assert bytes(document.pdf)[:4] == b"%PDF", "not a PDF"  # noqa: S101
+        document, prepared = document_for("ranking", bloc_year)
         fresh.append(time.perf_counter() - started)
+        assert prepared is not None and bytes(document.pdf)[:4] == b"%PDF", "not rendered"  # noqa: S101
         pages, rows = document.pages, len(prepared.data["body"]["rows"])
+    started = time.perf_counter()
+    prepare("ranking", load())
+    prepare_s = time.perf_counter() - started
     for _ in range(unchanged_runs):
+        bloc_year = load()
         started = time.perf_counter()
-        prepared = prepare("ranking", bloc_year)
-        document = get_pdf(prepared)
+        document, prepared = document_for("ranking", bloc_year)
         size = len(bytes(document.pdf))
         unchanged.append(time.perf_counter() - started)
+        assert prepared is None, "the unchanged PDF was gathered again"  # noqa: S101
+    for _ in range(unchanged_runs):
+        bloc_year = load()
+        raise_versions([bloc_year.bloc_id])
+        bloc_year = load()
+        started = time.perf_counter()
+        refresh_ahead(bloc_year.bloc_id, bloc_year.bloc.data_version)
+        ahead.append(time.perf_counter() - started)
+        bloc_year = load()
+        started = time.perf_counter()
+        document, _prepared = document_for("ranking", bloc_year)
+        assert bytes(document.pdf)[:4] == b"%PDF", "not a PDF"  # noqa: S101
+        settled.append(time.perf_counter() - started)
     return {
         "bloc": bloc_code,
         "year": year,
@@ -1201,8 +1227,10 @@ def pdf_times(bloc_code: str, year: int, *, fresh_runs: int = 1, unchanged_runs:
         "pages": pages,
         "pdf_bytes": size,
         "fresh_s": _median(fresh),
-        "prepare_s": _median(prepare_only),
+        "prepare_s": round(prepare_s, 4),
         "unchanged_s": _median(unchanged),
+        "ahead_s": _median(ahead),
+        "settled_s": _median(settled),
         "libreoffice_s": None,
     }
 
@@ -1336,6 +1364,7 @@ def compute_ratios(results: dict) -> dict:
         out["pdf_over_libreoffice"][key] = {
             "fresh": ratio(pdf.get("fresh_s"), lo),
             "unchanged": ratio(pdf.get("unchanged_s"), lo),
+            "settled": ratio(pdf.get("settled_s"), lo),
         }
     return out
 
@@ -1387,7 +1416,7 @@ def evaluate_targets(results: dict) -> list[dict]:
     for key, field_, limit, label in (
         ("small", "fresh", 0.1, "≥ 10× faster than LibreOffice, fresh"),
         ("small", "unchanged", 0.01, "≥ 100× faster than LibreOffice, data unchanged"),
-        ("large", "unchanged", 1.0, "wait once data settled ≤ LibreOffice's conversion"),
+        ("large", "settled", 1.0, "wait once data settled ≤ LibreOffice's conversion"),
         ("large", "fresh", None, "fresh render time (reported, no fixed target)"),
     ):
         if key not in pdf:
@@ -1484,8 +1513,8 @@ def table(results: dict) -> str:
     if pdf:
         lines.append("")
         lines.append(
-            f"{'Ranking PDF':<28} {'rows':>6} {'fresh s':>9} {'unchanged s':>12} {'LibreOffice s':>14} "
-            f"{'fresh ÷ LO':>11} {'unch. ÷ LO':>11}"
+            f"{'Ranking PDF':<28} {'rows':>6} {'fresh s':>9} {'unchanged s':>12} {'settled s':>10} "
+            f"{'LibreOffice s':>14} {'fresh ÷ LO':>11} {'unch. ÷ LO':>11} {'settled ÷ LO':>13}"
         )
         for key, p in pdf.items():
             if not isinstance(p, dict):
@@ -1493,8 +1522,9 @@ def table(results: dict) -> str:
             rr = results["ratios"]["pdf_over_libreoffice"].get(key, {})
             lines.append(
                 f"{p['bloc'] + ' ' + str(p['year']):<28} {fmt(p['rows'], 'd'):>6} {fmt(p['fresh_s'], '.3f'):>9} "
-                f"{fmt(p['unchanged_s'], '.4f'):>12} {fmt(p['libreoffice_s'], '.3f'):>14} "
-                f"{fmt(rr.get('fresh'), '.3f'):>11} {fmt(rr.get('unchanged'), '.4f'):>11}"
+                f"{fmt(p['unchanged_s'], '.4f'):>12} {fmt(p.get('settled_s'), '.4f'):>10} "
+                f"{fmt(p['libreoffice_s'], '.3f'):>14} {fmt(rr.get('fresh'), '.3f'):>11} "
+                f"{fmt(rr.get('unchanged'), '.4f'):>11} {fmt(rr.get('settled'), '.4f'):>13}"
             )
     lines.append("")
     lines.append("Targets of issue 7:")
