@@ -80,7 +80,7 @@ class ReportForm(forms.Form):
     def __init__(self, *args, sections=(), evidence=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.sections = list(sections)
-        choices = [(e.pk, str(e)) for e in evidence]
+        self.evidence_choices = choices = [(e.pk, str(e)) for e in evidence]
         for s in self.sections:
             p = f"s{s.content_id}"
             self.fields[f"{p}-done"] = forms.CharField(
@@ -131,6 +131,16 @@ class ReportForm(forms.Form):
                     )
                 },
             )
+
+    def evidence_options(self, content_id: int) -> list[tuple[str, str, str, bool]]:
+        """A section's evidence checkboxes as (id, value, label, checked), for the page to write out itself: a widget
+        template rendered per checkbox and section cost more than the rest of the section."""
+        field = self[f"s{content_id}-evidence"]
+        selected = {str(v) for v in field.value() or ()}
+        return [
+            (f"{field.auto_id}_{i}", str(pk), label, str(pk) in selected)
+            for i, (pk, label) in enumerate(self.evidence_choices)
+        ]
 
     def results_for(self, content_id: int) -> list[tuple[str, str, str]]:
         source = self.data if self.is_bound else {}

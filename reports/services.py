@@ -292,17 +292,74 @@ class SectionData:
     evidence_ids: list[int] = field(default_factory=list)
 
 
-def report_snapshot(report: ProgressReport) -> dict:
-    """Everything the unit wrote, keyed by content number (used for history and change marks)."""
+@dataclass
+class Written:
+    """What the unit wrote in a report, as stored: its sections (with their content), and per section id the
+    result rows ([indicator, target, result], in order) and the ids of the linked evidence."""
+
+    sections: list[ReportSection]
+    results: dict[int, list[list[str]]]
+    evidence: dict[int, list[int]]
+
+
+def load_written(report: ProgressReport) -> Written:
+    """Three queries whatever the number of sections; plain values for the rows and links (no model instances)."""
+    sections = list(report.sections.select_related("content").order_by("content__order"))
+    results: dict[int, list[list[str]]] = {}
+    for section_id, indicator, target, result in (
+        ResultRow.objects.filter(section__report_id=report.pk)
+        .order_by("section_id", "order")
+        .values_list("section_id", "indicator", "target", "result")
+    ):
+        results.setdefault(section_id, []).append([indicator, target, result])
+    evidence: dict[int, list[int]] = {}
+    for section_id, evidence_id in ReportSection.evidence.through.objects.filter(
+        reportsection__report_id=report.pk
+    ).values_list("reportsection_id", "evidence_id"):
+        evidence.setdefault(section_id, []).append(evidence_id)
+    return Written(sections, results, evidence)
+
+
+def _order(row: ResultRow) -> int:
+    return row.order
+
+
+def _prefetched_written(report: ProgressReport) -> Written | None:
+    """The same from a report loaded with its sections, results and evidence prefetched (no query), else None."""
+    cache = getattr(report, "_prefetched_objects_cache", {})
+    if "sections" not in cache:
+        return None
+    sections = list(cache["sections"])
+    if not all("results" in getattr(s, "_prefetched_objects_cache", {}) for s in sections) or not all(
+        "evidence" in s._prefetched_objects_cache for s in sections
+    ):
+        return None
+    return Written(
+        sections,
+        {s.pk: [[r.indicator, r.target, r.result] for r in sorted(s.results.all(), key=_order)] for s in sections},
+        {s.pk: [e.pk for e in s.evidence.all()] for s in sections},
+    )
+
+
+def snapshot_of(report: ProgressReport, written: Written) -> dict:
     data: dict = {"general_proposals": report.general_proposals}
-    for s in report.sections.select_related("content").prefetch_related("results", "evidence"):
+    for s in sorted(written.sections, key=lambda s: s.content.order):
         key = str(s.content.order)
         data[f"{key}.done"] = s.done
         data[f"{key}.difficulties"] = s.difficulties
         data[f"{key}.next_steps"] = s.next_steps
-        data[f"{key}.results"] = [[r.indicator, r.target, r.result] for r in s.results.all()]
-        data[f"{key}.evidence"] = sorted(e.pk for e in s.evidence.all())
+        data[f"{key}.results"] = [list(r) for r in written.results.get(s.pk, [])]
+        data[f"{key}.evidence"] = sorted(written.evidence.get(s.pk, []))
     return data
+
+
+def report_snapshot(report: ProgressReport) -> dict:
+    """Everything the unit wrote, keyed by content number (used for history and change marks).
+
+    Uses the sections, results and evidence already prefetched on the report (the report pages load them), else
+    reads them in three queries.
+    """
+    return snapshot_of(report, _prefetched_written(report) or load_written(report))
 
 
 def _locked_report(report: ProgressReport, expected_version: int | None) -> ProgressReport:
@@ -321,6 +378,92 @@ def _locked_report(report: ProgressReport, expected_version: int | None) -> Prog
     return locked
 
 
+SECTION_TEXT = ("done", "difficulties", "next_steps")
+
+
+def _save_locked(
+    report: ProgressReport,
+    *,
+    sections: dict[int, SectionData],
+    general_proposals: str,
+    by,
+    at: datetime.datetime | None,
+) -> Written:
+    """Write the unit's changes to a locked report: only what differs from the stored report, in a fixed number of
+    queries (one per kind of row changed, not one per section). Nothing is written when nothing changed.
+    Returns what is stored afterwards."""
+    _check_year_open(report.period.bloc_year)
+    if not report.is_editable_by_unit:
+        raise ServiceError(_("Báo cáo đã nộp hoặc đã được tiếp nhận: đơn vị không thể sửa cho đến khi bị trả lại."))
+    written = load_written(report)
+    by_content = {s.content_id: s for s in written.sections}
+    if set(sections) - set(by_content):
+        raise ServiceError(_("Dữ liệu gửi lên không khớp với các nội dung của báo cáo. Hãy tải lại trang."))
+    wanted_evidence = {pk for data in sections.values() for pk in data.evidence_ids}
+    if wanted_evidence:
+        own = set(
+            Evidence.objects.filter(
+                pk__in=wanted_evidence, bloc_year=report.period.bloc_year, unit=report.unit
+            ).values_list("pk", flat=True)
+        )
+        if wanted_evidence - own:
+            raise ServiceError(_("Chỉ được gắn minh chứng của chính đơn vị mình."))
+    before = snapshot_of(report, written)
+    texts: list[ReportSection] = []
+    results: dict[int, list[list[str]]] = {}
+    evidence: dict[int, list[int]] = {}
+    for content_id, data in sections.items():
+        section = by_content[content_id]
+        new_text = (data.done, data.difficulties, data.next_steps)
+        if tuple(getattr(section, f) for f in SECTION_TEXT) != new_text:
+            section.done, section.difficulties, section.next_steps = new_text
+            texts.append(section)
+        rows = [[indicator, target, result] for indicator, target, result in data.results]
+        if rows != written.results.get(section.pk, []):
+            results[section.pk] = rows
+        linked = sorted(set(data.evidence_ids))
+        if linked != sorted(written.evidence.get(section.pk, [])):
+            evidence[section.pk] = linked
+    if not (texts or results or evidence or general_proposals != report.general_proposals):
+        return written
+    if texts:
+        ReportSection.objects.bulk_update(texts, list(SECTION_TEXT))
+    if results:
+        ResultRow.objects.filter(section_id__in=results).delete()
+        ResultRow.objects.bulk_create(
+            ResultRow(section_id=section_id, order=i, indicator=indicator, target=target, result=result)
+            for section_id, rows in results.items()
+            for i, (indicator, target, result) in enumerate(rows, start=1)
+        )
+        written.results.update(results)
+    if evidence:
+        through = ReportSection.evidence.through
+        through.objects.filter(reportsection_id__in=evidence).delete()
+        through.objects.bulk_create(
+            through(reportsection_id=section_id, evidence_id=evidence_id)
+            for section_id, ids in evidence.items()
+            for evidence_id in ids
+        )
+        written.evidence.update(evidence)
+    report.general_proposals = general_proposals
+    report.updated_by = by
+    report.version += 1
+    report.save(update_fields=["general_proposals", "updated_by", "version", "updated_at"])
+    after = snapshot_of(report, written)
+    changed = sorted(k for k in after if before.get(k) != after[k])
+    if changed:
+        record(
+            bloc_year=report.period.bloc_year,
+            by=by,
+            action="report.save",
+            target=report,
+            before={k: before.get(k) for k in changed},
+            after={k: after[k] for k in changed},
+            at=at,
+        )
+    return written
+
+
 @transaction.atomic
 def save_report(
     *,
@@ -331,52 +474,44 @@ def save_report(
     by,
     at: datetime.datetime | None = None,
 ) -> ProgressReport:
-    """Save the unit's draft (or returned report being corrected); the only way the unit writes it."""
+    """Save the unit's draft (or returned report being corrected); the only way the unit writes it.
+
+    A save that changes nothing writes nothing (the version stays, so a page opened before it can still save).
+    """
     report = _locked_report(report, expected_version)
-    _check_year_open(report.period.bloc_year)
-    if not report.is_editable_by_unit:
-        raise ServiceError(_("Báo cáo đã nộp hoặc đã được tiếp nhận: đơn vị không thể sửa cho đến khi bị trả lại."))
-    by_content = {s.content_id: s for s in report.sections.select_related("content")}
-    if set(sections) - set(by_content):
-        raise ServiceError(_("Dữ liệu gửi lên không khớp với các nội dung của báo cáo. Hãy tải lại trang."))
-    allowed_evidence = set(
-        Evidence.objects.filter(bloc_year=report.period.bloc_year, unit=report.unit).values_list("pk", flat=True)
-    )
-    before = report_snapshot(report)
-    for content_id, data in sections.items():
-        if set(data.evidence_ids) - allowed_evidence:
-            raise ServiceError(_("Chỉ được gắn minh chứng của chính đơn vị mình."))
-        section = by_content[content_id]
-        section.done, section.difficulties, section.next_steps = data.done, data.difficulties, data.next_steps
-        section.save(update_fields=["done", "difficulties", "next_steps"])
-        section.results.all().delete()
-        ResultRow.objects.bulk_create(
-            ResultRow(section=section, order=i, indicator=ind, target=tgt, result=res)
-            for i, (ind, tgt, res) in enumerate(data.results, start=1)
-        )
-        section.evidence.set(data.evidence_ids)
-    report.general_proposals = general_proposals
-    report.updated_by = by
-    report.version += 1
-    report.save()
-    after = report_snapshot(report)
-    changed = {k for k in after if before.get(k) != after[k]}
-    if changed:
-        record(
-            bloc_year=report.period.bloc_year,
-            by=by,
-            action="report.save",
-            target=report,
-            before={k: before.get(k) for k in sorted(changed)},
-            after={k: after[k] for k in sorted(changed)},
-            at=at,
-        )
+    _save_locked(report, sections=sections, general_proposals=general_proposals, by=by, at=at)
     return report
 
 
-def submission_problems(report: ProgressReport) -> list[str]:
+@transaction.atomic
+def save_and_submit_report(
+    *,
+    report: ProgressReport,
+    sections: dict[int, SectionData],
+    general_proposals: str,
+    expected_version: int | None,
+    by,
+    at: datetime.datetime | None = None,
+) -> tuple[ProgressReport, ServiceError | None]:
+    """Save the unit's report and submit it, in one transaction under one lock.
+
+    A refused save raises (nothing is written). A refused submission does not: the save is kept (and committed) and
+    the reason is returned with the report, as when the unit saves and then submits.
+    """
+    report = _locked_report(report, expected_version)
+    written = _save_locked(report, sections=sections, general_proposals=general_proposals, by=by, at=at)
+    try:
+        _submit_locked(report, by=by, now=_now(at), sections=written.sections)
+    except ServiceError as e:
+        return report, e
+    return report, None
+
+
+def submission_problems(report: ProgressReport, sections: Sequence[ReportSection] | None = None) -> list[str]:
     problems = []
-    for s in report.sections.all():
+    if sections is None:
+        sections = report.sections.select_related("content")
+    for s in sorted(sections, key=lambda s: s.content.order):
         if not s.done.strip():
             problems.append(
                 _("Nội dung %(n)s “%(title)s” chưa có kết quả thực hiện.")
@@ -390,14 +525,25 @@ def submit_report(
     *, report: ProgressReport, expected_version: int | None, by, at: datetime.datetime | None = None
 ) -> ProgressReport:
     report = _locked_report(report, None)
-    if report.status in (Status.SUBMITTED, Status.RESUBMITTED, Status.ACCEPTED):
-        raise ServiceError(_("Báo cáo đã được nộp trước đó (có thể từ một cửa sổ khác); không nộp lại lần nữa."))
+    _refuse_resubmission(report)
     if expected_version is not None and report.version != expected_version:
         raise ConflictError(
             _("Báo cáo vừa được người khác sửa sau khi bạn mở trang. Hãy tải lại trang, kiểm tra rồi nộp lại.")
         )
+    return _submit_locked(report, by=by, now=_now(at))
+
+
+def _refuse_resubmission(report: ProgressReport) -> None:
+    if report.status in (Status.SUBMITTED, Status.RESUBMITTED, Status.ACCEPTED):
+        raise ServiceError(_("Báo cáo đã được nộp trước đó (có thể từ một cửa sổ khác); không nộp lại lần nữa."))
+
+
+def _submit_locked(
+    report: ProgressReport, *, by, now: datetime.datetime, sections: Sequence[ReportSection] | None = None
+) -> ProgressReport:
+    """Submit a locked report. Every check comes before the first write: a refusal leaves the report untouched."""
+    _refuse_resubmission(report)
     _check_year_open(report.period.bloc_year)
-    now = _now(at)
     dates = unit_dates(report.period, Extension.objects.filter(period=report.period, unit=report.unit).first())
     if report.status == Status.DRAFT and now > end_of_day(dates.lock_date):
         raise ServiceError(
@@ -409,7 +555,7 @@ def submit_report(
         )
     if report.status == Status.RETURNED and report.resubmit_due and now > end_of_day(report.resubmit_due):
         raise ServiceError(_("Đã quá hạn nộp lại %(d)s. Liên hệ Văn phòng khối.") % {"d": _d(report.resubmit_due)})
-    problems = submission_problems(report)
+    problems = submission_problems(report, sections)
     if problems:
         raise ServiceError(_("Chưa thể nộp: %(p)s") % {"p": " ".join(problems)})
     before = {"status": report.status}
@@ -418,7 +564,7 @@ def submit_report(
     report.submitted_at = now
     report.updated_by = by
     report.version += 1
-    report.save()
+    report.save(update_fields=["status", "first_submitted_at", "submitted_at", "updated_by", "version", "updated_at"])
     record(
         bloc_year=report.period.bloc_year,
         by=by,

@@ -151,10 +151,18 @@ def report_detail(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> 
     )
 
 
+def _report_form_queryset():
+    """What a posted report form needs: the sections with their contents (the service reads the rest under lock)."""
+    return ProgressReport.objects.select_related("period", "unit", "updated_by").prefetch_related(
+        Prefetch("sections", ReportSection.objects.select_related("content").order_by("content__order"))
+    )
+
+
 @bloc_year_view()
 def report_edit(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> HttpResponse:
     access = request.access
-    report = get_report(access, report_pk, _report_queryset())
+    posted = request.method == "POST"
+    report = get_report(access, report_pk, _report_form_queryset() if posted else _report_queryset())
     require_unit_writer(access, report)
     if not report.is_editable_by_unit or bloc_year.is_published:
         messages.info(request, _("Báo cáo đã nộp hoặc đã được tiếp nhận nên chỉ xem được, không sửa được."))
@@ -162,38 +170,38 @@ def report_edit(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> Ht
     sections = list(report.sections.all())
     evidence = list(Evidence.objects.filter(bloc_year=bloc_year, unit=report.unit).order_by("-uploaded_at"))
     initial = {"version": report.version, "general_proposals": report.general_proposals}
-    for s in sections:
-        p = f"s{s.content_id}"
-        initial.update(
-            {
-                f"{p}-done": s.done,
-                f"{p}-difficulties": s.difficulties,
-                f"{p}-next_steps": s.next_steps,
-                f"{p}-evidence": [e.pk for e in s.evidence.all()],
-            }
-        )
+    if not posted:  # a bound form shows what was posted: the stored values are only needed for a fresh form
+        for s in sections:
+            p = f"s{s.content_id}"
+            initial.update(
+                {
+                    f"{p}-done": s.done,
+                    f"{p}-difficulties": s.difficulties,
+                    f"{p}-next_steps": s.next_steps,
+                    f"{p}-evidence": [e.pk for e in s.evidence.all()],
+                }
+            )
     form = ReportForm(
         request.POST or None, request.FILES or None, initial=initial, sections=sections, evidence=evidence
     )
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
+        submit = "submit" in request.POST
         try:
-            report = _save_report_form(request, bloc_year, report, form)
+            report, refused = _save_report_form(request, bloc_year, report, form, submit=submit)
         except ServiceError as e:
             form_error(form, e)
         else:
-            if "submit" not in request.POST:
+            if not submit:
                 messages.success(request, _("Đã lưu bản nháp."))
                 return redirect(_url("edit", bloc_year, report.pk))
-            try:
-                services.submit_report(report=report, expected_version=report.version, by=request.user)
-            except ServiceError as e:
+            if refused is not None:
                 # The draft is saved; the page reloads so that the form carries the new version.
-                messages.error(request, _("Đã lưu bản nháp nhưng chưa nộp được: %(why)s") % {"why": e.message})
+                messages.error(request, _("Đã lưu bản nháp nhưng chưa nộp được: %(why)s") % {"why": refused.message})
                 return redirect(_url("edit", bloc_year, report.pk))
             messages.success(request, _("Đã nộp báo cáo. Văn phòng khối sẽ xem xét và tiếp nhận hoặc trả lại."))
             return redirect(_url("report", bloc_year, report.pk))
-    history = _history(report)
-    changed = services.changed_since_return(report, history) if report.status == Status.RETURNED else set()
+    # Only a returned report marks the sections changed since it was returned: the history is read for it alone.
+    changed = services.changed_since_return(report, _history(report)) if report.status == Status.RETURNED else set()
     ext = Extension.objects.filter(period=report.period, unit=report.unit).first()
     return render(
         request,
@@ -211,6 +219,7 @@ def report_edit(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> Ht
                     form.results_for(s.content_id)
                     if form.is_bound
                     else [(r.indicator, r.target, r.result) for r in s.results.all()],
+                    form.evidence_options(s.content_id),
                 )
                 for s, f in form.bound_sections()
             ],
@@ -221,7 +230,11 @@ def report_edit(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> Ht
     )
 
 
-def _save_report_form(request: HttpRequest, bloc_year: BlocYear, report: ProgressReport, form: ReportForm):
+def _save_report_form(
+    request: HttpRequest, bloc_year: BlocYear, report: ProgressReport, form: ReportForm, *, submit: bool = False
+) -> tuple[ProgressReport, ServiceError | None]:
+    """Save the posted form (and submit it when asked) in one transaction. Returns the report and, when the
+    submission was refused (the draft is saved all the same), why."""
     from django.db import transaction
 
     data = form.cleaned_data
@@ -249,13 +262,16 @@ def _save_report_form(request: HttpRequest, bloc_year: BlocYear, report: Progres
                 results=form.results_for(s.content_id),
                 evidence_ids=evidence_ids,
             )
-        return services.save_report(
-            report=report,
-            sections=payload,
-            general_proposals=data["general_proposals"],
-            expected_version=data["version"],
-            by=request.user,
-        )
+        arguments = {
+            "report": report,
+            "sections": payload,
+            "general_proposals": data["general_proposals"],
+            "expected_version": data["version"],
+            "by": request.user,
+        }
+        if submit:
+            return services.save_and_submit_report(**arguments)
+        return services.save_report(**arguments), None
 
 
 @require_POST
