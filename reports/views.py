@@ -96,17 +96,23 @@ def start(request: HttpRequest, bloc_year: BlocYear, period_pk: int) -> HttpResp
     return redirect(_url("edit", bloc_year, report.pk))
 
 
+# The report pages look a report up by its id: without .order_by() the model's ordering (period, unit) would make
+# every lookup join and sort by the bloc, the year, the period and the unit's name for the one row it finds.
 def _report_queryset():
-    return ProgressReport.objects.select_related("period", "unit", "updated_by").prefetch_related(
-        Prefetch(
-            "sections",
-            ReportSection.objects.select_related("content")
-            .order_by("content__order")
-            .prefetch_related(
-                Prefetch("results", ResultRow.objects.order_by("order")),
-                "evidence",
+    return (
+        ProgressReport.objects.order_by()
+        .select_related("period", "unit", "updated_by")
+        .prefetch_related(
+            Prefetch(
+                "sections",
+                ReportSection.objects.select_related("content")
+                .order_by("content__order")
+                .prefetch_related(
+                    Prefetch("results", ResultRow.objects.order_by("order")),
+                    "evidence",
+                ),
             ),
-        ),
+        )
     )
 
 
@@ -153,8 +159,12 @@ def report_detail(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> 
 
 def _report_form_queryset():
     """What a posted report form needs: the sections with their contents (the service reads the rest under lock)."""
-    return ProgressReport.objects.select_related("period", "unit", "updated_by").prefetch_related(
-        Prefetch("sections", ReportSection.objects.select_related("content").order_by("content__order"))
+    return (
+        ProgressReport.objects.order_by()
+        .select_related("period", "unit", "updated_by")
+        .prefetch_related(
+            Prefetch("sections", ReportSection.objects.select_related("content").order_by("content__order"))
+        )
     )
 
 
@@ -235,10 +245,15 @@ def _save_report_form(
 ) -> tuple[ProgressReport, ServiceError | None]:
     """Save the posted form (and submit it when asked) in one transaction. Returns the report and, when the
     submission was refused (the draft is saved all the same), why."""
+    from contextlib import nullcontext
+
     from django.db import transaction
 
     data = form.cleaned_data
-    with services.files_removed_on_error() as created, transaction.atomic():
+    # New evidence and the report are written in one transaction; without uploads the service's own transaction is
+    # that one (an outer one would only add a savepoint).
+    uploads = any(data.get(f"s{s.content_id}-upload") for s in form.sections)
+    with services.files_removed_on_error() as created, transaction.atomic() if uploads else nullcontext():
         payload = {}
         for s in form.sections:
             p = f"s{s.content_id}"
