@@ -132,12 +132,11 @@ def access_to(user, code: str, year: int) -> Access:
         and profile.unit_id
         and profile.role in (Profile.Role.OFFICER, Profile.Role.SECRETARIAT)
     ):
-        membership = (
-            Membership.objects.select_related("bloc_year__bloc__province", "unit")
-            .filter(bloc_year__bloc__code=code, bloc_year__year=year, unit_id=profile.unit_id)
-            .first()
-        )
-        if membership is None:
-            raise Http404
+        try:
+            membership = Membership.objects.select_related("bloc_year__bloc__province", "unit").get(
+                bloc_year__bloc__code=code, bloc_year__year=year, unit_id=profile.unit_id
+            )
+        except Membership.DoesNotExist:
+            raise Http404 from None
         return access_for(user, membership.bloc_year, [membership])
     return access_for(user, get_bloc_year(user, code, year))

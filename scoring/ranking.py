@@ -157,11 +157,20 @@ def compute(bloc_year: BlocYear, now: datetime.datetime | None = None) -> Rankin
     return Ranking(bloc_year, board, criteria, rules, rows, units, approved=approved, earlier=earlier)
 
 
+NAMED_IN_TIE_NOTE = 3
+
+
 def tie_note(row: engine.Row, names: dict[int, str]) -> str:
     """Why a unit that shares its total with others stands where it does, in one sentence."""
     if not row.tied_with:
         return ""
-    others = ", ".join(names.get(i, "?") for i in row.tied_with)
+    others = ", ".join(names.get(i, "?") for i in row.tied_with[:NAMED_IN_TIE_NOTE])
+    if len(row.tied_with) > NAMED_IN_TIE_NOTE:
+        # A large bloc can have dozens of units on one total: the note names a few, the ranks show the rest.
+        others = _("%(units)s và %(count)s đơn vị khác") % {
+            "units": others,
+            "count": len(row.tied_with) - NAMED_IN_TIE_NOTE,
+        }
     if row.shared and not row.separated_by:
         return _("Bằng tổng điểm với %(units)s; các quy tắc phân định không tách được: đồng hạng.") % {"units": others}
     rules = ", ".join(row.separated_by)

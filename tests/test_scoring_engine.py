@@ -167,3 +167,16 @@ def test_random_orders_give_the_same_ranking():
     for _ in range(5):
         rnd.shuffle(entries)
         assert [(r.entry.unit_id, r.rank) for r in rank(entries, bonus_cap=D(10), rules=DEFAULT)] == reference
+
+
+def test_a_tie_note_names_three_units_and_counts_the_others():
+    from scoring.ranking import tie_note
+
+    rows = rank([e(u, ["30", "30", "30"]) for u in range(1, 7)], bonus_cap=D(10), rules=[])
+    names = {u: f"Sở {u}" for u in range(1, 7)}
+    note = tie_note(by_unit(rows)[1], names)
+    assert note.startswith("Bằng tổng điểm với Sở 2, Sở 3, Sở 4 và 2 đơn vị khác;")
+    assert "đồng hạng" in note
+    assert tie_note(by_unit(rank([e(1, ["1"]), e(2, ["1"])], bonus_cap=D(0), rules=[]))[1], names).startswith(
+        "Bằng tổng điểm với Sở 2;"
+    )

@@ -1,0 +1,210 @@
+"""Read pages are kept until the bloc's data changes, per user and browser, and never bypass permissions."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from covenant import dataversion, services
+from covenant.models import Bloc, Covenant, Profile, Province
+from covenant.pagecache import KEPT_VIEWS
+
+AT = datetime.datetime(2025, 1, 15, 9, 0, tzinfo=datetime.UTC)
+
+
+def covenant_url(bloc_year) -> str:
+    return reverse("covenant:covenant", args=[bloc_year.bloc.code, bloc_year.year])
+
+
+def opened(client, url):
+    """The page as a browser sees it from its second visit on (the first one gets the CSRF cookie)."""
+    client.get(url)
+    return client.get(url)
+
+
+def rename_first_content(bloc_year, by, title: str) -> None:
+    content = bloc_year.contents[0]
+    content.refresh_from_db()
+    services.save_content(
+        covenant=Covenant.objects.get(bloc_year=bloc_year), content=content, order=1, title=title,
+        body=content.body, expected_version=content.version, by=by, at=AT,
+    )
+
+
+def test_a_read_page_is_kept_and_served_again_while_nothing_changes(client, bloc_year, officer_a):
+    client.force_login(officer_a)
+    url = covenant_url(bloc_year)
+    first = opened(client, url)
+    assert first.status_code == 200 and "X-Page-Cache" not in first
+    again = client.get(url)
+    assert again["X-Page-Cache"] == "hit"
+    assert bloc_year.contents[0].title in again.content.decode()
+
+
+def test_a_change_through_the_services_shows_on_the_next_visit(client, bloc_year, officer_a, secretariat):
+    client.force_login(officer_a)
+    url = covenant_url(bloc_year)
+    opened(client, url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    rename_first_content(bloc_year, secretariat, "Nội dung đã đổi tên")
+    fresh = client.get(url)
+    assert "X-Page-Cache" not in fresh
+    assert "Nội dung đã đổi tên" in fresh.content.decode()
+
+
+def test_a_unit_renamed_in_the_admin_shows_on_the_next_visit(client, bloc_year, officer_a):
+    client.force_login(officer_a)
+    url = reverse("covenant:members", args=[bloc_year.bloc.code, bloc_year.year])
+    opened(client, url)
+    unit = bloc_year.units[2]
+    unit.name = "Sở Tên Mới Hoàn Toàn"
+    unit.save()
+    assert "Sở Tên Mới Hoàn Toàn" in client.get(url).content.decode()
+
+
+def test_each_user_gets_their_own_page(client, bloc_year, officer_a, officer_b, leader):
+    url = covenant_url(bloc_year)
+    for user in (officer_a, officer_b, leader):
+        client.force_login(user)
+        opened(client, url)
+    for user in (officer_a, officer_b, leader):
+        client.force_login(user)
+        page = opened(client, url).content.decode()
+        assert (user.get_full_name() or user.get_username()) in page
+        others = {officer_a, officer_b, leader} - {user}
+        assert not any(f">{o.get_username()}<" in page for o in others)
+
+
+def test_another_browser_of_the_same_user_does_not_get_the_kept_page(client, bloc_year, officer_a):
+    from django.test import Client
+
+    client.force_login(officer_a)
+    url = covenant_url(bloc_year)
+    opened(client, url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    other_browser = Client()
+    other_browser.force_login(officer_a)
+    assert "X-Page-Cache" not in other_browser.get(url)
+    # The form tokens of the kept page are the first browser's own: its posts still pass the CSRF check.
+    assert client.cookies["csrftoken"].value != other_browser.cookies["csrftoken"].value
+
+
+def test_permission_is_checked_before_the_cache(client, bloc_year, officer_a):
+    client.force_login(officer_a)
+    url = covenant_url(bloc_year)
+    opened(client, url)
+    officer_a.is_active = False
+    officer_a.save()
+    assert client.get(url).status_code == 302  # back to the login page, not the kept page
+
+    officer_a.is_active = True
+    officer_a.save()
+    client.force_login(officer_a)
+    opened(client, url)
+    Profile.objects.filter(user=officer_a).update(role=Profile.Role.PROVINCIAL, unit=None,
+                                                  province=Province.objects.create(code="tinh-khac", name="Tỉnh khác"))
+    assert client.get(url).status_code == 404
+
+
+def test_a_page_with_a_one_time_message_is_not_kept(client, bloc_year, secretariat):
+    client.force_login(secretariat)
+    url = covenant_url(bloc_year)
+    opened(client, url)
+    content = bloc_year.contents[0]
+    edit = reverse("covenant:content_edit", args=[bloc_year.bloc.code, bloc_year.year, content.pk])
+    response = client.post(edit, {"order": 1, "title": "Tên mới của nội dung", "body": content.body,
+                                  "version": content.version, "reason": ""}, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == url
+    assert "Tên mới của nội dung" in page and "Đã lưu nội dung giao ước." in page
+    again = client.get(url)
+    assert "X-Page-Cache" not in again  # the page shown with the message was not kept
+    assert "Đã lưu nội dung giao ước." not in again.content.decode()
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_pages_turn_over_at_midnight(client, bloc_year, officer_a, monkeypatch):
+    client.force_login(officer_a)
+    url = covenant_url(bloc_year)
+    opened(client, url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    from covenant import pagecache
+
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    monkeypatch.setattr(pagecache.timezone, "localdate", lambda *a, **k: tomorrow)
+    assert "X-Page-Cache" not in client.get(url)
+
+
+def test_the_page_cache_can_be_switched_off(client, bloc_year, officer_a, settings):
+    settings.PAGE_CACHE = False
+    client.force_login(officer_a)
+    url = covenant_url(bloc_year)
+    opened(client, url)
+    assert "X-Page-Cache" not in client.get(url)
+
+
+def test_forms_that_post_are_never_answered_from_the_cache(client, bloc_year, secretariat):
+    client.force_login(secretariat)
+    url = reverse("covenant:content_edit", args=[bloc_year.bloc.code, bloc_year.year, bloc_year.contents[0].pk])
+    assert "covenant:content_edit" not in KEPT_VIEWS
+    opened(client, url)
+    assert "X-Page-Cache" not in client.get(url)
+
+
+def test_every_kept_view_exists():
+    from django.urls import get_resolver
+
+    resolver = get_resolver()
+    names = {n for n in resolver.reverse_dict if isinstance(n, str)}
+    for namespace, (_prefix, sub) in resolver.namespace_dict.items():
+        names |= {f"{namespace}:{n}" for n in sub.reverse_dict if isinstance(n, str)}
+    assert KEPT_VIEWS <= names, KEPT_VIEWS - names
+
+
+# --- the data version itself -----------------------------------------------------------------------------
+
+
+def version_of(bloc_year) -> int:
+    return Bloc.objects.get(pk=bloc_year.bloc_id).data_version
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_version_is_raised_after_the_commit_and_not_by_a_rolled_back_change(bloc_year, secretariat):
+    before = version_of(bloc_year)
+    province_before = Province.objects.get(pk=bloc_year.bloc.province_id).data_version
+    with transaction.atomic():
+        rename_first_content(bloc_year, secretariat, "Tên một")
+        rename_first_content(bloc_year, secretariat, "Tên hai")
+        assert version_of(bloc_year) == before  # not yet: nobody waits on the bloc's row
+    assert version_of(bloc_year) == before + 1  # once per transaction
+    assert Province.objects.get(pk=bloc_year.bloc.province_id).data_version > province_before
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        rename_first_content(bloc_year, secretariat, "Tên ba")
+        raise RuntimeError
+    assert version_of(bloc_year) == before + 1
+
+
+def test_every_recorded_change_raises_the_version(bloc_year, secretariat):
+    before = version_of(bloc_year)
+    services.record(bloc_year=bloc_year, by=secretariat, action="test.change", target=bloc_year)
+    assert version_of(bloc_year) == before + 1
+
+
+def test_a_province_edit_raises_its_blocs(bloc_year, other_bloc_year):
+    before, other_before = version_of(bloc_year), version_of(other_bloc_year)
+    province = bloc_year.bloc.province
+    province.name = "Tỉnh đổi tên"
+    province.save()
+    assert version_of(bloc_year) == before + 1
+    assert version_of(other_bloc_year) == other_before  # another province
+
+
+def test_the_kept_page_does_not_survive_its_blocs_change_in_another_worker(client, bloc_year, officer_a, secretariat):
+    """Workers share nothing but the database: the version read with the bloc year decides."""
+    client.force_login(officer_a)
+    url = covenant_url(bloc_year)
+    opened(client, url)
+    dataversion.raise_versions([bloc_year.bloc_id])  # what another process's commit does
+    assert "X-Page-Cache" not in client.get(url)
