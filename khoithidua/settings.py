@@ -76,7 +76,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         envstr("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=envint("CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+        # Django's default: a reused connection is not pinged before each request (a query per request); after
+        # a database restart each worker answers one request with an error, then reconnects. 1 to ping.
+        conn_health_checks=envbool("CONN_HEALTH_CHECKS", False),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

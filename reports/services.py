@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy
 
 from covenant.models import BlocYear, CovenantContent, Membership, Unit
 from covenant.services import ConflictError, ServiceError, bump_version, record, snapshot
-from reports import notify
 from reports.models import (
     Evidence,
     Extension,
@@ -34,6 +33,7 @@ from reports.models import (
     ResultRow,
     end_of_day,
 )
+from reports.tasks import notify_report
 
 Status = ProgressReport.Status
 
@@ -574,7 +574,7 @@ def _submit_locked(
         after={"status": report.status, "submitted_at": now.isoformat()},
         at=now,
     )
-    transaction.on_commit(lambda: notify.report_submitted(report.pk))
+    transaction.on_commit(lambda: notify_report.enqueue("submitted", report.pk))
     return report
 
 
@@ -641,7 +641,7 @@ def _send_back(report: ProgressReport, *, reason: str, due, action: str, by, at,
         reason=reason,
         at=now,
     )
-    transaction.on_commit(lambda: notify.report_returned(report.pk))
+    transaction.on_commit(lambda: notify_report.enqueue("returned", report.pk))
     return report
 
 

@@ -9,6 +9,15 @@ def send_email(subject: str, body: str, recipients: list[str]) -> int:
 
 
 @task()
+def notify_report(event: str, report_pk: int) -> None:
+    """Tell who must know that a report was submitted or returned: recipients and text worked out by the worker,
+    not by the officer's request."""
+    from reports import notify
+
+    {"submitted": notify.report_submitted, "returned": notify.report_returned}[event](report_pk)
+
+
+@task()
 def render_document(kind: str, bloc_year_id: int, unit_id: int | None, period_id: int | None) -> str:
     """Render a large document ahead of the user's wait; the page polls until it is stored."""
     from reports.documents.render import render_in_worker
