@@ -23,6 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from covenant.models import Profile
+from covenant.pagecache import KEPT_VIEWS
 from tests.personas import make_bloc_year, make_user
 
 SETUP, REPORTING, SCORING, REVIEW = "setup", "reporting", "scoring", "review"
@@ -310,3 +311,21 @@ def test_document_data_query_count_does_not_grow_with_the_units(db, django_asser
         pytest.fail(f"the {kind} document is new: set DOCUMENT_QUERIES[{kind!r}] = {len(queries)} (with 3 units)")
     with django_assert_num_queries(DOCUMENT_QUERIES[kind]):
         document_data(kinds[kind], bloc_year, *args)
+
+
+KEPT_QUERIES = 3  # the session, the user with their profile, the bloc year (with the unit's membership)
+
+
+@pytest.mark.parametrize(
+    "page_name", [p for p in PAGES if p.split(" ")[0] in KEPT_VIEWS]
+)
+def test_a_kept_page_is_served_in_three_queries(client, db, django_assert_num_queries, page_name):
+    persona, _rendered, phase = PAGES[page_name]
+    world = build(3, phase, second_bloc=page_name == "province")
+    client.force_login(world["people"][persona])
+    url = url_of(page_name, world["bloc_year"])
+    client.get(url)  # sets the CSRF cookie
+    client.get(url)  # rendered and kept
+    with django_assert_num_queries(KEPT_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200 and response["X-Page-Cache"] == "hit"
