@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import F
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import Signal, receiver
 
 from covenant.models import Bloc, Membership, Province, Unit
@@ -36,8 +36,12 @@ def changed(bloc_id: int) -> None:
 
 
 def after_commit(callback) -> None:
-    """Run once the transaction commits. The test suite, whose tests never commit, runs callbacks at once."""
-    transaction.on_commit(callback)
+    """Run once the transaction commits. The test suite, whose tests never commit, runs callbacks at once.
+
+    Robust: the data is already committed, so a failure here is logged, not turned into an error page, and the
+    callbacks queued after it (the notification emails) still run.
+    """
+    transaction.on_commit(callback, robust=True)
 
 
 def _flush(connection) -> None:
@@ -62,6 +66,16 @@ def _raise_province(province_id: int) -> None:
     after_commit(
         lambda: Province.objects.filter(pk=province_id).update(data_version=F("data_version") + 1)
     )
+
+
+@receiver(pre_save, sender=Bloc)
+def _bloc_saving(sender, instance: Bloc, raw: bool = False, **kwargs) -> None:
+    """A bloc moved to another province leaves the old province's overview too."""
+    if raw or instance.pk is None:
+        return
+    old = Bloc.objects.filter(pk=instance.pk).values_list("province_id", flat=True).first()
+    if old is not None and old != instance.province_id:
+        _raise_province(old)
 
 
 @receiver(post_save, sender=Bloc)

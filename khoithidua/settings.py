@@ -164,9 +164,10 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "pages",
         "TIMEOUT": envint("PAGE_CACHE_SECONDS", 3600),
-        "OPTIONS": {"MAX_ENTRIES": envint("PAGE_CACHE_ENTRIES", 2000)},
+        "OPTIONS": {"MAX_ENTRIES": envint("PAGE_CACHE_ENTRIES", 1000)},
     },
 }
+PAGE_CACHE_MAX_BYTES = envint("PAGE_CACHE_MAX_KB", 256) * 1024
 
 # Evidence upload limit, in megabytes (DOMAIN: default 20 MB).
 EVIDENCE_MAX_MB = envint("EVIDENCE_MAX_MB", 20)

@@ -284,6 +284,8 @@ class RenderedDocument(models.Model):
     # checked against: while that version is current the PDF is served without gathering the data again.
     slot = models.CharField(max_length=120, blank=True)
     data_version = models.PositiveBigIntegerField(null=True, blank=True)
+    # ... and the day of that check: deductions for late and missing reports follow the calendar, not only edits.
+    checked_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DONE)
     error = models.TextField(blank=True)
     pdf = models.BinaryField(default=b"")

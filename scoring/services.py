@@ -255,27 +255,28 @@ def save_bonus_items(
         raise ServiceError(_("Số thứ tự các mục điểm thưởng không được trùng nhau."))
     if any(r.points <= 0 for r in rows):
         raise ServiceError(_("Điểm thưởng của mỗi mục phải lớn hơn 0."))
-    bump_version(Scoreboard, scoreboard.pk, expected_version)
     before = [{"order": b.order, "text": b.text, "points": jsonable(b.points)} for b in scoreboard.bonus_items.all()]
+    after = [
+        {"order": r.order, "text": r.text, "points": jsonable(r.points)} for r in sorted(rows, key=lambda r: r.order)
+    ]
+    bump_version(Scoreboard, scoreboard.pk, expected_version)
+    if before == after:
+        return
     scoreboard.bonus_items.all().delete()
     BonusItem.objects.bulk_create(
         BonusItem(scoreboard=scoreboard, order=r.order, text=r.text, points=r.points)
         for r in sorted(rows, key=lambda r: r.order)
     )
-    after = [
-        {"order": r.order, "text": r.text, "points": jsonable(r.points)} for r in sorted(rows, key=lambda r: r.order)
-    ]
-    if before != after:
-        record(
-            bloc_year=scoreboard.bloc_year,
-            by=by,
-            action="bonus.change",
-            target=scoreboard,
-            before={"bonus_items": before},
-            after={"bonus_items": after},
-            reason=reason,
-            at=at,
-        )
+    record(
+        bloc_year=scoreboard.bloc_year,
+        by=by,
+        action="bonus.change",
+        target=scoreboard,
+        before={"bonus_items": before},
+        after={"bonus_items": after},
+        reason=reason,
+        at=at,
+    )
 
 
 @transaction.atomic

@@ -198,6 +198,10 @@ def save_self_score(
         if c.pk is None or c.explanation != claim.explanation.strip():
             before[f"bonus.{bonus_id}"] = c.explanation if c.pk else None
             after[f"bonus.{bonus_id}"] = claim.explanation.strip()
+        old_evidence = sorted(e.pk for e in c.evidence.all()) if c.pk else []
+        if old_evidence != sorted(claim.evidence_ids):
+            before[f"bonus.{bonus_id}.evidence"] = old_evidence
+            after[f"bonus.{bonus_id}.evidence"] = sorted(claim.evidence_ids)
         c.explanation = claim.explanation.strip()
         c.save()
         c.evidence.set(claim.evidence_ids)

@@ -196,3 +196,65 @@ def test_render_document_command_writes_the_pdf(year, tmp_path):
         "render_document", "ranking", "--bloc", year.bloc.code, "--year", str(year.year), "-o", str(out), stdout=stdout
     )
     assert out.read_bytes().startswith(b"%PDF") and "XH-" in stdout.getvalue()
+
+
+def fresh_year(bloc_year):
+    return BlocYear.objects.select_related("bloc__province").get(pk=bloc_year.pk)
+
+
+def test_an_unchanged_document_is_served_without_gathering_its_data_again(year):
+    from covenant import dataversion
+    from reports.documents.render import document_for
+    from reports.models import RenderedDocument
+
+    first, prepared = document_for("ranking", fresh_year(year))
+    assert prepared is not None  # rendered
+    again, prepared = document_for("ranking", fresh_year(year))
+    assert prepared is None and again.pk == first.pk  # found by the data version alone
+
+    dataversion.raise_versions([year.bloc_id])  # a change elsewhere in the bloc: the ranking prints the same
+    after, prepared = document_for("ranking", fresh_year(year))
+    assert prepared is not None and after.pk == first.pk  # gathered, same digest: not rendered again
+    assert RenderedDocument.objects.count() == 1
+    assert document_for("ranking", fresh_year(year))[1] is None
+
+
+def test_a_stored_document_is_checked_again_on_a_new_day(year, monkeypatch):
+    """Deductions for late and missing reports follow the calendar, not only edits."""
+    import datetime
+
+    from reports.documents import render
+
+    render.document_for("ranking", fresh_year(year))
+    assert render.document_for("ranking", fresh_year(year))[1] is None
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    monkeypatch.setattr(render.timezone, "localdate", lambda *a, **k: tomorrow)
+    assert render.document_for("ranking", fresh_year(year))[1] is not None
+    assert render.document_for("ranking", fresh_year(year))[1] is None
+
+
+def test_a_large_blocs_year_end_documents_are_rendered_ahead_after_each_change(year, settings):
+    from covenant.services import record
+    from reports.documents.render import document_for, slot_of
+    from reports.models import RenderedDocument
+
+    settings.DOCUMENT_INLINE_MAX_UNITS = 2
+    record(bloc_year=year, by=None, action="test.change", target=year)  # the worker runs at once in tests
+    assert RenderedDocument.objects.filter(slot=slot_of("ranking", year), status="done").exists()
+    document, prepared = document_for("ranking", fresh_year(year))
+    assert prepared is None and bytes(document.pdf)[:4] == b"%PDF"
+
+
+def test_refresh_documents_command_renders_large_blocs_for_the_day(year, settings):
+    from reports.documents.render import slot_of
+    from reports.models import RenderedDocument
+
+    settings.DOCUMENT_INLINE_MAX_UNITS = 2
+    out = io.StringIO()
+    call_command("refresh_documents", stdout=out)
+    assert "1 khối lớn" in out.getvalue()
+    assert RenderedDocument.objects.filter(slot=slot_of("ranking", year), status="done").exists()
+    settings.DOCUMENT_INLINE_MAX_UNITS = 100
+    RenderedDocument.objects.all().delete()
+    call_command("refresh_documents", stdout=io.StringIO())
+    assert not RenderedDocument.objects.exists()  # small blocs render when asked

@@ -208,3 +208,8 @@ def test_the_kept_page_does_not_survive_its_blocs_change_in_another_worker(clien
     opened(client, url)
     dataversion.raise_versions([bloc_year.bloc_id])  # what another process's commit does
     assert "X-Page-Cache" not in client.get(url)
+
+
+def test_the_ballot_overview_is_never_kept(client, bloc_year, secretariat):
+    """Ballots close at a time of day, which the key does not hold."""
+    assert "review:overview" not in KEPT_VIEWS

@@ -180,3 +180,26 @@ def test_the_ranking_command_fails_cleanly_without_scores(year, capsys):
         call_command("ranking", "--bloc", year.bloc.code, "--year", "2025")
     assert exit_info.value.code == 1
     assert "chưa có điểm" in capsys.readouterr().err
+
+
+def test_attaching_evidence_to_a_bonus_claim_is_recorded(year):
+    from covenant.models import AuditEntry, Bloc
+    from reports.models import Evidence
+
+    unit = year.units[0]
+    officer = unit.profiles.get(role="officer").user
+    bonus = Scoreboard.objects.get(bloc_year=year).bonus_items.order_by("order").first()
+    sheet = sheets.get_or_create_sheet(bloc_year=year, unit=unit, by=officer)
+    claim = {bonus.pk: sheets.ClaimRow(explanation="Được tặng cờ thi đua")}
+    sheet = sheets.save_self_score(sheet=sheet, rows={}, claims=claim, expected_version=None, by=officer)
+    evidence = Evidence.objects.create(
+        bloc_year=year, unit=unit, summary="Quyết định tặng cờ", file="evidence/co.pdf", original_name="co.pdf",
+        content_type="application/pdf", size=40, sha256="0" * 64, uploaded_by=officer, uploaded_at=at(2026, 1, 21),
+    )
+    version = Bloc.objects.get(pk=year.bloc_id).data_version
+    claim = {bonus.pk: sheets.ClaimRow(explanation="Được tặng cờ thi đua", evidence_ids=[evidence.pk])}
+    sheets.save_self_score(sheet=sheet, rows={}, claims=claim, expected_version=sheet.version, by=officer)
+    entry = AuditEntry.objects.filter(action="sheet.self_score").latest("id")
+    assert entry.before == {f"bonus.{bonus.pk}.evidence": []}
+    assert entry.after == {f"bonus.{bonus.pk}.evidence": [evidence.pk]}
+    assert Bloc.objects.get(pk=year.bloc_id).data_version == version + 1  # the kept pages show the evidence

@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import threading
+import weakref
 from collections import OrderedDict
 
 from django.conf import settings
@@ -27,8 +28,17 @@ from django.conf import settings
 # The <style> blocks of the document's head. Only the head is searched: the body is data, escaped by the templates.
 _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 _CACHED_SHEETS = 32
+_SMALL_SHEET = 2000
 
 _local = threading.local()
+_renderers: "weakref.WeakSet[_Renderer]" = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """At exit, before the modules FontConfiguration's own clean-up needs are torn down."""
+    for renderer in list(_renderers):
+        renderer.close()
 
 
 class _Renderer:
@@ -40,11 +50,13 @@ class _Renderer:
         self.pid = os.getpid()
         self.font_config = FontConfiguration()
         self.sheets: OrderedDict[str, object] = OrderedDict()
-        atexit.register(self.close)
+        _renderers.add(self)  # weakly: a thread's renderer goes with the thread
 
     def sheet(self, text: str):
         from weasyprint import CSS
 
+        if len(text) < _SMALL_SHEET:  # the per-document block (page size, verification code): not worth keeping
+            return CSS(string=text, base_url=str(settings.BASE_DIR), font_config=self.font_config)
         css = self.sheets.get(text)
         if css is None:
             css = CSS(string=text, base_url=str(settings.BASE_DIR), font_config=self.font_config)

@@ -1,5 +1,6 @@
 """Build a document's data, render it with WeasyPrint, keep the PDF until the data changes."""
 
+import datetime
 import functools
 import hashlib
 import logging
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from covenant.models import BlocYear, Unit
 from reports.documents.layout import digest, header_data, setup_for, verification_code
@@ -119,6 +120,7 @@ def store(prepared: Prepared, data_version: int | None = None) -> RenderedDocume
             "code": prepared.code,
             "slot": slot,
             "data_version": data_version,
+            "checked_on": timezone.localdate() if data_version is not None else None,
             "pdf": pdf,
             "pages": pages,
             "render_seconds": elapsed,
@@ -140,14 +142,17 @@ def get_pdf(
     """
     cached = RenderedDocument.objects.filter(key=prepared.key).first()
     if cached is not None and cached.status != RenderedDocument.Status.FAILED:
+        today = timezone.localdate()
         if (
             data_version is not None
             and cached.status == RenderedDocument.Status.DONE
-            and (cached.data_version is None or cached.data_version < data_version)
+            and (cached.checked_on or datetime.date.min, cached.data_version or -1) < (today, data_version)
         ):
             slot = slot_of(prepared.kind.code, prepared.bloc_year, prepared.unit, prepared.period)
-            RenderedDocument.objects.filter(pk=cached.pk).update(slot=slot, data_version=data_version)
-            cached.slot, cached.data_version = slot, data_version
+            RenderedDocument.objects.filter(pk=cached.pk).update(
+                slot=slot, data_version=data_version, checked_on=today
+            )
+            cached.slot, cached.data_version, cached.checked_on = slot, data_version, today
         return cached
     if not background:
         return store(prepared, data_version)
@@ -157,6 +162,7 @@ def get_pdf(
             "code": prepared.code,
             "slot": slot_of(prepared.kind.code, prepared.bloc_year, prepared.unit, prepared.period),
             "data_version": data_version,
+            "checked_on": timezone.localdate() if data_version is not None else None,
             "status": RenderedDocument.Status.PENDING,
         },
     )
@@ -179,7 +185,8 @@ def document_for(
 ) -> tuple[RenderedDocument, Prepared | None]:
     """The PDF of the document as the data stands, and the gathered data when it had to be gathered.
 
-    While the bloc's data version is the one the stored PDF was checked against, the PDF is served at once.
+    While the bloc's data version is the one the stored PDF was checked against, on the same day (deductions for
+    late and missing reports follow the calendar), the PDF is served at once.
     Otherwise the data is gathered: the same digest finds the stored PDF again (the change was elsewhere in the
     bloc), a new one renders it (now, or in the worker with background=True).
     """
@@ -188,6 +195,7 @@ def document_for(
         RenderedDocument.objects.filter(
             slot=slot_of(kind_code, bloc_year, unit, period),
             data_version=data_version,
+            checked_on=timezone.localdate(),
             status=RenderedDocument.Status.DONE,
         )
         .order_by("-pk")
