@@ -407,8 +407,10 @@ def data_counts() -> dict:
 
 
 def count_queries(target: Target, repeats: int = 5, host: str = "127.0.0.1") -> dict:
-    """Per page: queries of a warmed-up GET, and the median time in process with the time spent in SQL."""
+    """Per page: queries of a warmed-up GET as rendered, the median time in process with the time spent in SQL;
+    and the same for the page served from the page cache (kept_*)."""
     from django.contrib.auth import get_user_model
+    from django.core.cache import caches
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -427,6 +429,7 @@ def count_queries(target: Target, repeats: int = 5, host: str = "127.0.0.1") -> 
             raise BenchError(f"{target.name} {page}: GET {path} answered {response.status_code} in process")
         walls, sqls, counts, slowest = [], [], [], {}
         for _ in range(repeats):
+            caches["pages"].clear()  # the page as rendered; kept_* below: as served from the page cache
             with CaptureQueriesContext(connection) as ctx:
                 started = time.perf_counter()
                 response = client.get(path)
@@ -436,9 +439,20 @@ def count_queries(target: Target, repeats: int = 5, host: str = "127.0.0.1") -> 
             for q in ctx.captured_queries:
                 key = q["sql"][:160]
                 slowest[key] = max(slowest.get(key, 0.0), float(q.get("time") or 0) * 1000)
+        client.get(path)  # kept now (the CSRF cookie was set by the warm-up)
+        kept_walls, kept_counts = [], []
+        for _ in range(repeats):
+            with CaptureQueriesContext(connection) as ctx:
+                started = time.perf_counter()
+                kept = client.get(path)
+                kept_walls.append(time.perf_counter() - started)
+            kept_counts.append(len(ctx.captured_queries))
         out[page] = {
             "path": path,
             "queries": counts[0],
+            "kept": kept.get("X-Page-Cache") == "hit",
+            "kept_queries": kept_counts[0],
+            "kept_in_process_ms": round(statistics.median(kept_walls) * 1000, 2),
             "stable": len(set(counts)) == 1,
             "html_bytes": len(response.content),
             "in_process_ms": round(statistics.median(walls) * 1000, 2),
@@ -1500,14 +1514,16 @@ def table(results: dict) -> str:
         lines.append(
             f"{'SQL queries per page':<28} "
             + " ".join(f"{n:>10}" for n in names)
-            + f" {'in-process ms':>14} {'of it SQL ms':>13}"
+            + f" {'in-process ms':>14} {'of it SQL ms':>13} {'kept: queries':>14} {'kept: ms':>9}"
         )
         last = q[names[-1]]
         for page in PAGES:
             counts = " ".join(f"{(q[n].get(page) or {}).get('queries', '—'):>10}" for n in names)
+            p = last.get(page, {})
             lines.append(
-                f"{page:<28} {counts} {fmt(last.get(page, {}).get('in_process_ms'), '.1f'):>14} "
-                f"{fmt(last.get(page, {}).get('sql_ms'), '.1f'):>13}"
+                f"{page:<28} {counts} {fmt(p.get('in_process_ms'), '.1f'):>14} "
+                f"{fmt(p.get('sql_ms'), '.1f'):>13} {p.get('kept_queries', '—'):>14} "
+                f"{fmt(p.get('kept_in_process_ms'), '.1f'):>9}"
             )
     pdf = results.get("pdf") or {}
     if pdf:
