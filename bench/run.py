@@ -1191,7 +1191,8 @@ def pdf_times(bloc_code: str, year: int, *, fresh_runs: int = 1, unchanged_runs:
     """The ranking PDF of a bloc year in this process, as the download view gets it (render.document_for).
 
     fresh: nothing stored for it (rendered now); unchanged: asked again, no data changed (found by the bloc's data
-    version); settled: after a change elsewhere in the bloc (its version raised), once the worker's refresh that
+    version); settled: after a change to the year's data that leaves the ranking as it was (the year's version
+    raised: the stored PDF must be checked again), once the worker's refresh that
     follows every change (render.refresh_ahead: only large blocs render ahead) has run — the wait of a user who
     prints once the data has settled. ahead_s is that refresh's time, spent by the worker, not by a user.
     """
@@ -1224,7 +1225,7 @@ def pdf_times(bloc_code: str, year: int, *, fresh_runs: int = 1, unchanged_runs:
         assert prepared is None, "the unchanged PDF was gathered again"  # noqa: S101
     for _ in range(unchanged_runs):
         bloc_year = load()
-        raise_versions([bloc_year.bloc_id])
+        raise_versions([bloc_year.bloc_id], bloc_year_ids=[bloc_year.pk])  # as a change to the year's data does
         bloc_year = load()
         started = time.perf_counter()
         refresh_ahead(bloc_year.bloc_id, bloc_year.bloc.data_version)

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import Signal, receiver
 
-from covenant.models import Bloc, Membership, Province, Unit
+from covenant.models import Bloc, BlocYear, Membership, Province, Unit
 
 _PENDING = "_kt_changed_blocs"
 
@@ -24,12 +24,13 @@ _PENDING = "_kt_changed_blocs"
 versions_raised = Signal()
 
 
-def changed(bloc_id: int) -> None:
-    """Raise the bloc's version once the current transaction commits (at once outside a transaction)."""
+def changed(bloc_id: int, bloc_year_id: int | None = None) -> None:
+    """Raise the bloc's version (and the year's, or every year's when none is named) once the current transaction
+    commits (at once outside a transaction)."""
     connection = transaction.get_connection()
     if not hasattr(connection, _PENDING):
         setattr(connection, _PENDING, set())
-    getattr(connection, _PENDING).add(bloc_id)
+    getattr(connection, _PENDING).add((bloc_id, bloc_year_id))
     # One callback per call, but only the first to run has work to do: after a rollback the set may still hold
     # ids of the rolled-back transaction, which only costs those blocs one spare raise.
     after_commit(lambda: _flush(connection))
@@ -45,20 +46,32 @@ def after_commit(callback) -> None:
 
 
 def _flush(connection) -> None:
-    pending: set[int] = getattr(connection, _PENDING, set())
+    pending: set[tuple[int, int | None]] = getattr(connection, _PENDING, set())
     if not pending:
         return
-    ids = sorted(pending)
+    changes = set(pending)
     pending.clear()
-    raise_versions(ids)
+    whole = {bloc_id for bloc_id, year_id in changes if year_id is None}
+    if whole:
+        raise_versions(whole)
+    years = {year_id for bloc_id, year_id in changes if year_id is not None and bloc_id not in whole}
+    if years:
+        raise_versions({bloc_id for bloc_id, _year_id in changes} - whole, bloc_year_ids=years)
 
 
-def raise_versions(bloc_ids: Iterable[int]) -> None:
-    ids = list(bloc_ids)
+def raise_versions(bloc_ids: Iterable[int], *, bloc_year_ids: Iterable[int] | None = None) -> None:
+    """Raise the blocs' versions and their provinces'; and the versions of the named bloc years, or of every year
+    of those blocs when none is named (a change to the bloc itself or to a unit's name)."""
+    ids = sorted(bloc_ids)
     if not ids:
         return
     Bloc.objects.filter(pk__in=ids).update(data_version=F("data_version") + 1)
     Province.objects.filter(blocs__in=ids).update(data_version=F("data_version") + 1)
+    if bloc_year_ids is None:
+        years = BlocYear.objects.filter(bloc_id__in=ids)
+    else:
+        years = BlocYear.objects.filter(pk__in=sorted(bloc_year_ids))
+    years.update(data_version=F("data_version") + 1)
     versions_raised.send(sender=Bloc, bloc_ids=ids)
 
 

@@ -79,6 +79,9 @@ class BlocYear(models.Model):
     phase = models.CharField(_("giai đoạn"), max_length=20, choices=Phase.choices, default=Phase.SETUP)
     # Bumped by every change to the member list, so two secretaries editing it at once are detected.
     version = models.PositiveIntegerField(default=1)
+    # Raised after every committed change to this year's data (covenant/dataversion.py): a year's documents are
+    # keyed on the versions of the years up to it (a ranking shows earlier years' ranks), not on the whole bloc's.
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

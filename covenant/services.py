@@ -75,7 +75,7 @@ def record(
     at: datetime.datetime | None = None,
 ) -> AuditEntry:
     if bloc_year is not None:
-        dataversion.changed(bloc_year.bloc_id)
+        dataversion.changed(bloc_year.bloc_id, bloc_year.pk)
     return AuditEntry.objects.create(
         bloc_year=bloc_year,
         actor=by if by is not None and by.is_authenticated else None,

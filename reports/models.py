@@ -280,8 +280,9 @@ class RenderedDocument(models.Model):
 
     key = models.CharField(max_length=200, unique=True)
     code = models.CharField(max_length=120, db_index=True)
-    # Which document (kind, bloc year, unit, period, code version) and the bloc's data version it was last
-    # checked against: while that version is current the PDF is served without gathering the data again.
+    # Which document (kind, bloc year, unit, period, code version) and the documents version of its year
+    # (render.documents_version) it was last checked against: while that version is current the PDF is served
+    # without gathering the data again.
     slot = models.CharField(max_length=120, blank=True)
     data_version = models.PositiveBigIntegerField(null=True, blank=True)
     # ... and the day of that check: deductions for late and missing reports follow the calendar, not only edits.

@@ -258,3 +258,17 @@ def test_refresh_documents_command_renders_large_blocs_for_the_day(year, setting
     RenderedDocument.objects.all().delete()
     call_command("refresh_documents", stdout=io.StringIO())
     assert not RenderedDocument.objects.exists()  # small blocs render when asked
+
+
+def test_a_change_in_a_later_year_leaves_an_earlier_years_documents_found_at_once(year):
+    from covenant.services import record
+    from reports.documents.render import document_for
+
+    later = make_bloc_year(units=1, year=2026, phase=BlocYear.Phase.SETUP)
+    BlocYear.objects.filter(pk=later.pk).update(bloc=year.bloc)
+    later.refresh_from_db()
+    document_for("ranking", fresh_year(year))
+    record(bloc_year=later, by=None, action="test.change", target=later)
+    assert document_for("ranking", fresh_year(year))[1] is None  # 2026's change: 2025's ranking still current
+    record(bloc_year=year, by=None, action="test.change", target=year)
+    assert document_for("ranking", fresh_year(year))[1] is not None  # its own year's change: checked again

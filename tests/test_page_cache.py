@@ -213,3 +213,20 @@ def test_the_kept_page_does_not_survive_its_blocs_change_in_another_worker(clien
 def test_the_ballot_overview_is_never_kept(client, bloc_year, secretariat):
     """Ballots close at a time of day, which the key does not hold."""
     assert "review:overview" not in KEPT_VIEWS
+
+
+def test_a_recorded_change_raises_its_year_and_an_admin_edit_every_year(bloc_year, secretariat):
+    from covenant.models import BlocYear
+
+    later = BlocYear.objects.create(bloc=bloc_year.bloc, year=bloc_year.year + 1)
+
+    def years():
+        return dict(BlocYear.objects.filter(bloc=bloc_year.bloc).values_list("year", "data_version"))
+
+    before = years()
+    services.record(bloc_year=later, by=secretariat, action="test.change", target=later)
+    assert years() == {bloc_year.year: before[bloc_year.year], later.year: before[later.year] + 1}
+    unit = bloc_year.units[0]
+    unit.short_name = "Tên tắt mới"
+    unit.save()  # printed by every year of the bloc
+    assert years() == {bloc_year.year: before[bloc_year.year] + 1, later.year: before[later.year] + 2}

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -137,7 +137,7 @@ def get_pdf(
     """The stored PDF for exactly this data. Rendered now, or (background=True) by the task worker, in which
     case a pending row is returned at once and the caller shows progress.
 
-    data_version: the bloc's data version read before the data was gathered; the stored PDF is marked with it,
+    data_version: the year's documents version read before the data was gathered; the stored PDF is marked with it,
     so that ``document_for`` finds it without gathering the data while the version stays current.
     """
     cached = RenderedDocument.objects.filter(key=prepared.key).first()
@@ -180,17 +180,27 @@ def get_pdf(
     return pending
 
 
+def documents_version(bloc_year: BlocYear) -> int:
+    """What a year's documents depend on: its own data and the earlier years' (a ranking shows earlier ranks), not
+    the later years' — a change in the current year leaves last year's published documents found at once.
+    Counters only grow, so their sum (with the number of years) changes with any of them."""
+    totals = BlocYear.objects.filter(bloc_id=bloc_year.bloc_id, year__lte=bloc_year.year).aggregate(
+        total=Sum("data_version"), years=Count("pk")
+    )
+    return (totals["total"] or 0) * 1000 + totals["years"]
+
+
 def document_for(
     kind_code: str, bloc_year: BlocYear, unit=None, period=None, *, background: bool = False
 ) -> tuple[RenderedDocument, Prepared | None]:
     """The PDF of the document as the data stands, and the gathered data when it had to be gathered.
 
-    While the bloc's data version is the one the stored PDF was checked against, on the same day (deductions for
+    While the year's documents version is the one the stored PDF was checked against, on the same day (deductions for
     late and missing reports follow the calendar), the PDF is served at once.
     Otherwise the data is gathered: the same digest finds the stored PDF again (the change was elsewhere in the
     bloc), a new one renders it (now, or in the worker with background=True).
     """
-    data_version = bloc_year.bloc.data_version  # read before the data: a later change always raises it
+    data_version = documents_version(bloc_year)  # read before the data: a later change always raises it
     kept = (
         RenderedDocument.objects.filter(
             slot=slot_of(kind_code, bloc_year, unit, period),
@@ -218,7 +228,7 @@ def filename_of(kind_code: str, bloc_year: BlocYear, unit=None, period=None) -> 
 
 def render_in_worker(kind_code: str, bloc_year_id: int, unit_id: int | None, period_id: int | None) -> str:
     by = BlocYear.objects.select_related("bloc__province").get(pk=bloc_year_id)
-    data_version = by.bloc.data_version  # before the data
+    data_version = documents_version(by)  # before the data
     unit = Unit.objects.get(pk=unit_id) if unit_id else None
     period = ReportingPeriod.objects.get(pk=period_id) if period_id else None
     return store(prepare(kind_code, by, unit, period), data_version).key
