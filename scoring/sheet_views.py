@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from covenant.decorators import bloc_year_view
-from covenant.models import AuditEntry, BlocYear
+from covenant.models import AuditEntry, BlocYear, CovenantContent
 from covenant.services import ServiceError
 from covenant.views import form_error, year_context
 from reports.models import Evidence, ProgressReport, ReportingPeriod, ReportSection
@@ -55,19 +55,28 @@ def _sheet_queryset():
     )
 
 
-def _criteria_groups(items):
-    """Items grouped by criterion, each group with the covenant contents the criterion bears on."""
+def _criteria_groups(items, row=None):
+    """Items grouped by criterion, each group with the covenant contents the criterion bears on; with row, each
+    group also lists row(item) for its items (the item with its form fields)."""
     items = list(items)
-    contents = {
-        c.pk: list(c.contents.order_by("order"))
-        for c in Criterion.objects.filter(pk__in={i.sub_item.criterion_id for i in items}).prefetch_related("contents")
-    }
+    criteria = Criterion.objects.filter(pk__in={i.sub_item.criterion_id for i in items}).prefetch_related(
+        Prefetch("contents", queryset=CovenantContent.objects.order_by("order"))
+    )
+    contents = {c.pk: list(c.contents.all()) for c in criteria}
     groups: dict[int, dict] = {}
     for item in items:
         c = item.sub_item.criterion
         g = groups.setdefault(c.pk, {"criterion": c, "items": [], "contents": contents.get(c.pk, [])})
         g["items"].append(item)
+    if row is not None:
+        for g in groups.values():
+            g["rows"] = [row(item) for item in g["items"]]
     return list(groups.values())
+
+
+def _item_fields(form, *names: str):
+    """row() for _criteria_groups: the item with its fields i<sub item>-<name> of the form."""
+    return lambda item: (item, *(form[f"i{item.sub_item_id}-{name}"] for name in names))
 
 
 def _history(sheet: ScoreSheet) -> list[AuditEntry]:
@@ -279,10 +288,8 @@ def sheet_edit(request: HttpRequest, bloc_year: BlocYear, sheet_pk: int) -> Http
                 return redirect(_url("edit", bloc_year, sheet.pk))
             messages.success(request, _("Đã nộp bảng tự chấm."))
             return redirect(_url("sheet", bloc_year, sheet.pk))
-    groups = _criteria_groups(items)
     fields = {item.pk: f for item, f in form.item_fields()}
-    for g in groups:
-        g["rows"] = [(item, fields[item.pk]) for item in g["items"]]
+    groups = _criteria_groups(items, lambda item: (item, fields[item.pk]))
     return render(
         request,
         "scores/sheet_form.html",
@@ -356,11 +363,7 @@ def sheet_review(request: HttpRequest, bloc_year: BlocYear, sheet_pk: int) -> Ht
         else:
             messages.success(request, _("Đã lưu kết quả thẩm định."))
             return redirect(_url("sheet", bloc_year, sheet.pk))
-    groups = _criteria_groups(items)
-    for g in groups:
-        g["rows"] = [
-            (item, form[f"i{item.sub_item_id}-score"], form[f"i{item.sub_item_id}-reason"]) for item in g["items"]
-        ]
+    groups = _criteria_groups(items, _item_fields(form, "score", "reason"))
     return render(
         request,
         "scores/sheet_review.html",
@@ -415,11 +418,7 @@ def sheet_respond(request: HttpRequest, bloc_year: BlocYear, sheet_pk: int) -> H
         else:
             messages.success(request, _("Đã gửi ý kiến về kết quả thẩm định."))
             return redirect(_url("sheet", bloc_year, sheet.pk))
-    groups = _criteria_groups(items)
-    for g in groups:
-        g["rows"] = [
-            (item, form[f"i{item.sub_item_id}-contest"], form[f"i{item.sub_item_id}-comment"]) for item in g["items"]
-        ]
+    groups = _criteria_groups(items, _item_fields(form, "contest", "comment"))
     return render(
         request,
         "scores/sheet_respond.html",
