@@ -58,7 +58,7 @@ def annual_sections(bloc_year, unit) -> list[dict] | None:
                 "paragraphs": paragraphs(s.done),
                 "results": [
                     {"indicator": r.indicator, "target": r.target, "result": r.result}
-                    for r in s.results.order_by("order")
+                    for r in s.results.all()  # prefetched, in Meta order (section, order)
                 ],
             }
         )
