@@ -608,7 +608,7 @@ class ScaleGenerator:
             for i, u in enumerate(spec.units):
                 first, last = person(rng)
                 unit = Unit(
-                    code=u.code, name=u.name, short_name=u.short_name, head_name=f"{first} {last}",
+                    code=u.code, province=province, name=u.name, short_name=u.short_name, head_name=f"{first} {last}",
                     address=f"Số {rng.randint(1, 200)} {STREETS[i % len(STREETS)]}, {province.name}",
                     phone=f"0260 3{rng.randint(100, 999)} {rng.randint(100, 999)}",
                     email=f"{u.code}@bench.invalid",
@@ -642,7 +642,8 @@ class ScaleGenerator:
             n = len(y.units)
             for i, unit in enumerate(y.units, start=1):
                 role = Membership.Role.HEAD if i == 1 else Membership.Role.DEPUTY if i == 2 else Membership.Role.MEMBER
-                members.append(Membership(bloc_year_id=y.bloc_year.pk, unit_id=unit.pk, order=i, role=role))
+                members.append(Membership(bloc_year_id=y.bloc_year.pk, year=y.year, unit_id=unit.pk, order=i,
+                                          role=role))
             signed = datetime.date(y.year, 3, 15)
             if y.current and signed >= self.today:
                 signed = self.today - 30 * DAY

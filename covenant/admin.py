@@ -34,7 +34,8 @@ class BlocAdmin(admin.ModelAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "code", "head_name", "email"]
+    list_display = ["name", "short_name", "code", "province", "head_name", "email"]
+    list_filter = ["province"]
     search_fields = ["name", "short_name", "code"]
 
 

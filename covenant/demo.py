@@ -1384,7 +1384,7 @@ class DemoLoader:
             u = _clean(u)
             unit = Unit.objects.filter(code=u["code"]).first()
             if unit is None:
-                unit = services.create_unit(by=self.actor, **u)
+                unit = services.create_unit(by=self.actor, province=self.province, **u)
                 self._created(f"đơn vị {unit.short_name} – {unit.name}")
             else:
                 self._skipped(f"đơn vị {unit.code}")

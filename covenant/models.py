@@ -46,6 +46,11 @@ class Bloc(models.Model):
 
 class Unit(models.Model):
     code = models.SlugField(_("mã đơn vị"), max_length=40, unique=True)
+    # The province whose blocs the unit may join: a bloc's forms offer and accept only its own province's units.
+    # Empty only for units made in the admin before they are placed.
+    province = models.ForeignKey(
+        Province, null=True, on_delete=models.PROTECT, related_name="units", verbose_name=_("tỉnh, thành phố")
+    )
     name = models.CharField(_("tên chính thức"), max_length=255)
     short_name = models.CharField(_("tên viết tắt"), max_length=80)
     address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
@@ -133,6 +138,9 @@ class Membership(models.Model):
 
     bloc_year = models.ForeignKey(BlocYear, on_delete=models.CASCADE, related_name="memberships")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("đơn vị"))
+    # The bloc year's year, kept here so that the database holds a unit to one bloc a year: its officers' accounts
+    # are then managed by exactly one secretariat.
+    year = models.PositiveSmallIntegerField(_("năm"), editable=False)
     order = models.PositiveSmallIntegerField(_("STT"))
     role = models.CharField(_("vai trò trong năm"), max_length=10, choices=Role.choices, default=Role.MEMBER)
 
@@ -142,6 +150,7 @@ class Membership(models.Model):
         verbose_name_plural = _("đơn vị thành viên")
         constraints = [
             models.UniqueConstraint(fields=["bloc_year", "unit"], name="covenant_membership_unit_once"),
+            models.UniqueConstraint(fields=["unit", "year"], name="covenant_membership_one_bloc_a_year"),
             models.UniqueConstraint(fields=["bloc_year", "order"], name="covenant_membership_order_unique"),
             models.UniqueConstraint(
                 fields=["bloc_year"], condition=Q(role="head"), name="covenant_membership_one_head"
@@ -154,6 +163,11 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.unit.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.year is None:
+            self.year = self.bloc_year.year
+        super().save(*args, **kwargs)
 
 
 class Covenant(models.Model):

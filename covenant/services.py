@@ -157,6 +157,7 @@ def save_members(
         raise ServiceError(_("Mỗi năm khối phải có đúng một Trưởng khối."))
     if len(deputies) > 1:
         raise ServiceError(_("Mỗi năm khối có nhiều nhất một Phó trưởng khối."))
+    _check_units_may_join(bloc_year, [r.unit for r in rows])
     bump_version(BlocYear, bloc_year.pk, expected_version)
 
     existing = {m.unit_id: m for m in Membership.objects.select_for_update().filter(bloc_year=bloc_year)}
@@ -175,7 +176,17 @@ def save_members(
     for row in rows:
         m = existing.get(row.unit.pk)
         if m is None:
-            m = Membership.objects.create(bloc_year=bloc_year, unit=row.unit, order=row.order, role=row.role)
+            try:
+                with transaction.atomic():
+                    m = Membership.objects.create(
+                        bloc_year=bloc_year, unit=row.unit, order=row.order, role=row.role, year=bloc_year.year
+                    )
+            except IntegrityError:
+                # Another bloc took the unit for this year since the check above.
+                raise ServiceError(
+                    _("Đơn vị “%(unit)s” vừa được đưa vào khối khác trong năm %(year)s.")
+                    % {"unit": row.unit.name, "year": bloc_year.year}
+                ) from None
             record(bloc_year=bloc_year, by=by, action="member.add", target=m,
                    after=snapshot(m, MEMBER_FIELDS), reason=reason, at=at)
             continue
@@ -187,13 +198,48 @@ def save_members(
                    before=before, after=snapshot(m, MEMBER_FIELDS), reason=reason, at=at)
 
 
+def units_free_for(bloc_year: BlocYear):
+    """The units a bloc year may take as members: its province's, not on another bloc's list that year."""
+    return (
+        Unit.objects.filter(province_id=bloc_year.bloc.province_id)
+        .exclude(memberships__in=Membership.objects.filter(year=bloc_year.year).exclude(bloc_year=bloc_year))
+        .order_by("name")
+    )
+
+
+def _check_units_may_join(bloc_year: BlocYear, units: Sequence[Unit]) -> None:
+    foreign = [u for u in units if u.province_id != bloc_year.bloc.province_id]
+    if foreign:
+        raise ServiceError(
+            _("Đơn vị “%(unit)s” không thuộc tỉnh của khối, không thể là thành viên của khối.")
+            % {"unit": foreign[0].name}
+        )
+    taken = (
+        Membership.objects.filter(year=bloc_year.year, unit__in=units)
+        .exclude(bloc_year=bloc_year)
+        .select_related("unit", "bloc_year__bloc")
+        .first()
+    )
+    if taken is not None:
+        raise ServiceError(
+            _("Đơn vị “%(unit)s” đã là thành viên của %(bloc)s trong năm %(year)s; mỗi năm một đơn vị chỉ thuộc "
+              "một khối.")
+            % {"unit": taken.unit.name, "bloc": taken.bloc_year.bloc.name, "year": bloc_year.year}
+        )
+
+
 @transaction.atomic
 def create_unit(
-    *, code: str, name: str, short_name: str, by, at: datetime.datetime | None = None, **contact
+    *, code: str, name: str, short_name: str, province, by, at: datetime.datetime | None = None, **contact
 ) -> Unit:
+    """A new unit of a province (a bloc's secretariat creates it in its own bloc's province)."""
     if Unit.objects.filter(code=code).exists():
         raise ServiceError(_("Mã đơn vị “%(code)s” đã được dùng.") % {"code": code}, field="code")
-    unit = Unit.objects.create(code=code, name=name, short_name=short_name, **contact)
+    try:
+        with transaction.atomic():
+            unit = Unit.objects.create(code=code, name=name, short_name=short_name, province=province, **contact)
+    except IntegrityError:
+        raise ServiceError(_("Mã đơn vị “%(code)s” đã được dùng.") % {"code": code}, field="code") from None
     record(bloc_year=None, by=by, action="unit.create", target=unit,
            after=snapshot(unit, ("code", "name", "short_name")), at=at)
     return unit
@@ -376,7 +422,7 @@ def start_next_year(*, previous: BlocYear, by, at: datetime.datetime | None = No
             elected[meeting.elected_deputy_id] = Membership.Role.DEPUTY
     Membership.objects.bulk_create(
         Membership(
-            bloc_year=bloc_year, unit_id=m.unit_id, order=m.order,
+            bloc_year=bloc_year, year=bloc_year.year, unit_id=m.unit_id, order=m.order,
             role=elected.get(m.unit_id, Membership.Role.MEMBER) if elected else m.role,
         )
         for m in previous.memberships.all()
@@ -402,18 +448,47 @@ def start_next_year(*, previous: BlocYear, by, at: datetime.datetime | None = No
 # Accounts -----------------------------------------------------------------------------------------
 
 
+def managed_units(bloc_year: BlocYear):
+    """The units whose officers' accounts this bloc year's secretariat manages: its members that have not moved
+    on to another bloc in a later year (a unit's accounts are managed by the bloc it belongs to now)."""
+    moved_on = Membership.objects.filter(year__gt=bloc_year.year).exclude(bloc_year__bloc_id=bloc_year.bloc_id)
+    return Unit.objects.filter(memberships__bloc_year=bloc_year).exclude(memberships__in=moved_on)
+
+
+def managed_officers(bloc_year: BlocYear):
+    """The officer accounts of the managed units: never a secretariat (of this or another bloc) nor an
+    administrator, whose password or access this secretariat must not control."""
+    return User.objects.filter(
+        profile__unit__in=managed_units(bloc_year),
+        profile__role=Profile.Role.OFFICER,
+        is_superuser=False,
+        is_staff=False,
+    )
+
+
+def _check_manages(bloc_year: BlocYear, user) -> None:
+    if not managed_officers(bloc_year).filter(pk=user.pk).exists():
+        raise ServiceError(_("Tài khoản này không thuộc các đơn vị do Văn phòng khối quản lý."))
+
+
 @transaction.atomic
 def create_officer(
     *, bloc_year: BlocYear, unit: Unit, username: str, full_name: str, email: str, password: str, by,
     at: datetime.datetime | None = None,
 ) -> User:
-    if not bloc_year.memberships.filter(unit=unit).exists():
+    if not managed_units(bloc_year).filter(pk=unit.pk).exists():
         raise ServiceError(_("Đơn vị không thuộc khối trong năm này."), field="unit")
     if User.objects.filter(username__iexact=username).exists():
         raise ServiceError(_("Tên đăng nhập “%(name)s” đã có người dùng.") % {"name": username}, field="username")
     first, _sep, last = full_name.strip().rpartition(" ")
-    user = User.objects.create_user(username=username, email=email, password=password,
-                                    first_name=first, last_name=last or full_name)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(username=username, email=email, password=password,
+                                            first_name=first, last_name=last or full_name)
+    except IntegrityError:
+        raise ServiceError(
+            _("Tên đăng nhập “%(name)s” đã có người dùng.") % {"name": username}, field="username"
+        ) from None
     Profile.objects.create(user=user, role=Profile.Role.OFFICER, unit=unit)
     record(bloc_year=bloc_year, by=by, action="account.create", target=user,
            after={"username": username, "unit": str(unit)}, at=at)
@@ -424,6 +499,7 @@ def create_officer(
 def set_account_active(*, bloc_year: BlocYear, user, active: bool, by) -> None:
     if user == by:
         raise ServiceError(_("Bạn không thể tự khóa tài khoản của chính mình."))
+    _check_manages(bloc_year, user)
     user.is_active = active
     user.save(update_fields=["is_active"])
     record(bloc_year=bloc_year, by=by, action="account.activate" if active else "account.deactivate",
@@ -432,6 +508,7 @@ def set_account_active(*, bloc_year: BlocYear, user, active: bool, by) -> None:
 
 @transaction.atomic
 def set_account_password(*, bloc_year: BlocYear, user, password: str, by) -> None:
+    _check_manages(bloc_year, user)
     user.set_password(password)
     user.save(update_fields=["password"])
     record(bloc_year=bloc_year, by=by, action="account.password_reset", target=user)

@@ -172,8 +172,10 @@ def members(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
 
 @bloc_year_view(manage=True)
 def members_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
-    units = Unit.objects.order_by("name")
+    # Only the bloc's own province's units, and not those on another bloc's list this year: a unit offered
+    # elsewhere would hand its officers' accounts to this secretariat.
     current = _members(bloc_year)
+    units = services.units_free_for(bloc_year)
     if request.method == "POST":
         formset = MemberFormSet(request.POST, units=units, prefix="m")
         meta = MembersMetaForm(request.POST)
@@ -221,7 +223,7 @@ def unit_create(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     form = UnitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            unit = services.create_unit(by=request.user, **form.cleaned_data)
+            unit = services.create_unit(by=request.user, province=bloc_year.bloc.province, **form.cleaned_data)
         except ServiceError as e:
             form_error(form, e)
         else:
@@ -404,15 +406,9 @@ def start_next_year(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
 
 
 def _officers(bloc_year: BlocYear):
-    """The unit officers of the year's members: never a secretariat (of this or another bloc) nor an
-    administrator, whose password or access this secretariat must not control."""
     return (
-        User.objects.filter(
-            profile__unit__memberships__bloc_year=bloc_year,
-            profile__role=Profile.Role.OFFICER,
-            is_superuser=False,
-            is_staff=False,
-        )
+        services.managed_officers(bloc_year)
+        .filter(profile__unit__memberships__bloc_year=bloc_year)
         .select_related("profile", "profile__unit")
         .order_by("profile__unit__memberships__order", "username")
     )
@@ -434,7 +430,7 @@ def accounts(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
 
 @bloc_year_view(manage=True)
 def account_create(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
-    units = Unit.objects.filter(memberships__bloc_year=bloc_year).order_by("memberships__order")
+    units = services.managed_units(bloc_year).filter(memberships__bloc_year=bloc_year).order_by("memberships__order")
     form = OfficerCreateForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         try:

@@ -161,12 +161,14 @@ def test_officers_of_another_bloc_are_not_found(as_secretariat, bloc_year, other
 @pytest.mark.parametrize("name", ["account_password", "account_toggle"])
 def test_secretariat_manages_officer_accounts_only(as_secretariat, bloc_year, other_bloc_year, other_secretariat,
                                                   who, name):
-    """A unit can belong to two blocs. The head unit of another bloc, a plain member here, has that bloc's
-    secretariat account; a superuser may have a profile on a member unit. Resetting their password or
-    locking them would hand this secretariat their powers."""
+    """A unit can belong to two blocs over the years. The head unit of another bloc last year, a plain member here
+    now, has that bloc's secretariat account; a superuser may have a profile on a member unit. Resetting their
+    password or locking them would hand this secretariat their powers."""
     if who == "superuser":
         target = make_user("quan-tri-don-vi", role=Profile.Role.OFFICER, unit=bloc_year.units[2], is_superuser=True)
     else:
+        type(other_bloc_year).objects.filter(pk=other_bloc_year.pk).update(year=bloc_year.year - 1)
+        Membership.objects.filter(bloc_year=other_bloc_year).update(year=bloc_year.year - 1)
         Membership.objects.create(bloc_year=bloc_year, unit=other_bloc_year.units[0], order=4)
         target = other_secretariat
     before = User.objects.filter(pk=target.pk).values("password", "is_active").get()

@@ -40,9 +40,9 @@ def bloc_year():
     province = Province.objects.create(code="tinh-thu", name="Tỉnh Thử nghiệm")
     bloc = Bloc.objects.create(code="khoi-tckt", name="Khối Tài chính – Kinh tế", province=province)
     units = [
-        services.create_unit(code="so-tai-chinh", name="Sở Tài chính", short_name="STC", by=None),
-        services.create_unit(code="cuc-thue", name="Cục Thuế tỉnh", short_name="CT", by=None),
-        services.create_unit(code="kho-bac", name="Kho bạc Nhà nước tỉnh", short_name="KBNN", by=None),
+        services.create_unit(code="so-tai-chinh", name="Sở Tài chính", short_name="STC", province=province, by=None),
+        services.create_unit(code="cuc-thue", name="Cục Thuế tỉnh", short_name="CT", province=province, by=None),
+        services.create_unit(code="kho-bac", name="Kho bạc Nhà nước tỉnh", short_name="KBNN", province=province, by=None),
     ]
     by = services.create_bloc_year(bloc=bloc, year=2025, by=None)
     services.save_members(

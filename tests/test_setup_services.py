@@ -54,7 +54,7 @@ def test_save_members_swaps_stt_and_passes_the_head_role(bloc_year, secretariat)
 
 def test_save_members_adds_removes_and_renumbers_in_one_step(bloc_year, secretariat):
     u1, u2, u3 = bloc_year.units
-    new = Unit.objects.create(code="so-moi", name="Sở Mới", short_name="SM")
+    new = Unit.objects.create(code="so-moi", name="Sở Mới", short_name="SM", province=bloc_year.bloc.province)
     services.save_members(
         bloc_year=fresh(bloc_year), by=secretariat, expected_version=None,
         rows=[MemberRow(new, 1, "head"), MemberRow(u3, 2, "deputy"), MemberRow(u1, 3, "member")],
