@@ -20,7 +20,7 @@ from covenant.forms import (
     SetPasswordForm,
     UnitForm,
 )
-from covenant.models import AuditEntry, BlocYear, Covenant, CovenantContent, Membership, Profile, Province, Unit
+from covenant.models import AuditEntry, BlocYear, Covenant, CovenantContent, Membership, Profile, Province
 from covenant.services import ServiceError
 from scoring.models import Criterion, Scoreboard, SubItem
 

@@ -119,7 +119,8 @@ def make_bloc_year(units: int = 3, code: str | None = None, year: int = 2025, *,
     bloc = Bloc.objects.create(code=code, name=f"Khối thi đua {code}", province=province,
                                parent_body="ỦY BAN NHÂN DÂN TỈNH")
     Unit.objects.bulk_create(
-        Unit(code=f"{code}-dv{i:02d}", province=province, name=f"Sở thử nghiệm số {i:02d} ({code})", short_name=f"S{i:02d}",
+        Unit(code=f"{code}-dv{i:02d}", province=province, name=f"Sở thử nghiệm số {i:02d} ({code})",
+             short_name=f"S{i:02d}",
              head_name=f"Giám đốc {i:02d}", phone=f"0263 38{i:02d} 000", email=f"dv{i:02d}@{code}.example.vn")
         for i in range(1, units + 1)
     )

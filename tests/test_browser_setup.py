@@ -42,7 +42,8 @@ def bloc_year():
     units = [
         services.create_unit(code="so-tai-chinh", name="Sở Tài chính", short_name="STC", province=province, by=None),
         services.create_unit(code="cuc-thue", name="Cục Thuế tỉnh", short_name="CT", province=province, by=None),
-        services.create_unit(code="kho-bac", name="Kho bạc Nhà nước tỉnh", short_name="KBNN", province=province, by=None),
+        services.create_unit(code="kho-bac", name="Kho bạc Nhà nước tỉnh", short_name="KBNN", province=province,
+                             by=None),
     ]
     by = services.create_bloc_year(bloc=bloc, year=2025, by=None)
     services.save_members(
