@@ -10,15 +10,6 @@ ARGS ?=
 # Parallel test workers (pytest-xdist): a number, "auto" (one per core) or 0 to run in one process.
 WORKERS ?= auto
 
-# Environment of the test run. pytest-django imports the settings before tests/conftest.py runs,
-# so these must be set here (conftest.py repeats them for subprocesses). DEBUG stays unset (off).
-TEST_ENV := TESTING=1 \
-	SECRET_KEY=test-only-secret-key-not-for-production-0123456789abcdef \
-	TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend \
-	EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend \
-	SECURE_SSL_REDIRECT=0 \
-	DJANGO_ALLOW_ASYNC_UNSAFE=true
-
 .PHONY: venv run test lint migrations-check messages bench
 
 venv: $(STAMP)
@@ -52,13 +43,15 @@ run: $(STAMP)
 
 # pytest's exit code 5 ("no tests collected") is reported but does not fail the target.
 test: $(STAMP)
-	@status=0; env -u DEBUG $(TEST_ENV) $(VENV)/bin/pytest -rfEs $(if $(filter-out 0,$(WORKERS)),-n $(WORKERS)) \
+	@status=0; $(VENV)/bin/pytest -rfEs $(if $(filter-out 0,$(WORKERS)),-n $(WORKERS)) \
 		$(ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests were collected"; status=0; fi; \
 	exit $$status
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 migrations-check: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
@@ -69,5 +62,11 @@ messages: $(STAMP)
 
 # The benchmark (bench/README.md): PostgreSQL with national-scale data, gunicorn, wrk (or hey), locust, LibreOffice
 # when installed; writes bench/results.json. BENCH_QUICK=1 for a small data set, BENCH_ARGS for bench/run.py options.
-bench: $(STAMP)
+bench: $(STAMP) $(VENV)/.bench-installed
 	env -u DEBUG $(PY) bench/run.py $(BENCH_ARGS)
+
+$(VENV)/.bench-installed: pyproject.toml | $(STAMP)
+	$(PY) -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["optional-dependencies"]["bench"]))' \
+		> $(VENV)/requirements-bench.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(VENV)/requirements-bench.txt
+	touch $@

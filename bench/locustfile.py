@@ -76,7 +76,7 @@ def finished(environment):
 
 
 @events.quitting.add_listener
-def _on_quitting(environment, **_kwargs):
+def _on_quitting(environment, **_kwargs):  # noqa: ARG001 (locust passes it)
     write_result(timed_out=state["done"] < len(USERS))
 
 

@@ -307,14 +307,14 @@ class Target:
 
 
 def bloc_exists(code: str) -> bool:
-    from covenant.models import Bloc
+    from core.models import Bloc
 
     return Bloc.objects.filter(code=code).exists()
 
 
 def ranking_year_of(bloc) -> int:
     """The last published year; else the latest year that reached scoring; else the latest year."""
-    from covenant.models import BlocYear
+    from core.models import BlocYear
 
     years = BlocYear.objects.filter(bloc=bloc).order_by("-year")
     for phases in ([BlocYear.Phase.PUBLISHED], [BlocYear.Phase.REVIEW, BlocYear.Phase.SCORING]):
@@ -326,7 +326,7 @@ def ranking_year_of(bloc) -> int:
 
 def discover(spec: dict) -> Target:
     """Read the bloc, its years and the personas of `spec` (NATIONAL or DEMO) from the database."""
-    from covenant.models import Bloc, BlocYear, Membership, Profile
+    from core.models import Bloc, BlocYear, Membership, Profile
     from reports.models import ProgressReport
 
     bloc = Bloc.objects.filter(code=spec["bloc"]).first()
@@ -381,7 +381,7 @@ def discover(spec: dict) -> Target:
 
 
 def data_counts() -> dict:
-    from covenant.models import AuditEntry, Bloc, BlocYear, Membership, Province, Unit
+    from core.models import AuditEntry, Bloc, BlocYear, Membership, Province, Unit
     from reports.models import Evidence, ProgressReport, ReportSection
 
     counts = {
@@ -493,7 +493,7 @@ class Http:
     def cookie_header(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
 
-    def request(self, method: str, path: str, data=None, name: str | None = None) -> tuple[int, dict, str]:
+    def request(self, method: str, path: str, data=None, name: str | None = None) -> tuple[int, dict, str]:  # noqa: ARG002
         """The interface the deadline flow uses (locust's adapter has the same)."""
         r = self.send(method, path, data)
         return r.status, r.headers, r.text
@@ -772,7 +772,7 @@ def measure(
 ) -> dict:
     """p50/p99 latency (ms) and requests/s of GET path under `connections` concurrent clients."""
     url = base_url.rstrip("/") + path
-    seconds = max(1, int(round(duration)))
+    seconds = max(1, round(duration))
     if tool == "wrk":
         cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "30s"]
         if cookie:
@@ -948,7 +948,7 @@ def deadline_flow(client, edit_path: str, username: str, record: dict) -> None:
 
 def deadline_users(bloc_code: str, count: int, password: str) -> list[dict]:
     """Officers of `bloc_code` (its latest year) with a draft in the latest period that has drafts, by username."""
-    from covenant.models import BlocYear, Profile
+    from core.models import BlocYear, Profile
     from reports.models import ProgressReport
 
     current = BlocYear.objects.filter(bloc__code=bloc_code).order_by("-year").first()
@@ -984,7 +984,7 @@ def deadline_users(bloc_code: str, count: int, password: str) -> list[dict]:
 def verify_deadline(users: list[dict], records: dict, since: dt.datetime) -> dict:
     """Count in the database: submitted exactly once, not submitted, twice; lost = the server answered 302 to the
     submission (or 200) but the report is not submitted exactly once."""
-    from covenant.models import AuditEntry
+    from core.models import AuditEntry
     from reports.models import ProgressReport
 
     pks = [u["report_pk"] for u in users]
@@ -1040,10 +1040,8 @@ def deadline_python(base_url: str, users: list[dict]) -> dict:
             rec["login_s"] = time.perf_counter() - started
         except Exception as e:
             rec["errors"].append(f"login: {e}")
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             barrier.wait(timeout=300)
-        except threading.BrokenBarrierError:
-            pass
         marks.setdefault("start", time.perf_counter())
         if not rec["errors"]:
             timed = TimedClient(client, rec)
@@ -1196,10 +1194,10 @@ def pdf_times(bloc_code: str, year: int, *, fresh_runs: int = 1, unchanged_runs:
     follows every change (render.refresh_ahead: only large blocs render ahead) has run — the wait of a user who
     prints once the data has settled. ahead_s is that refresh's time, spent by the worker, not by a user.
     """
-    from covenant.dataversion import raise_versions
-    from covenant.models import BlocYear
-    from reports.documents.render import document_for, prepare, refresh_ahead, slot_of
-    from reports.models import RenderedDocument
+    from core.dataversion import raise_versions
+    from core.models import BlocYear
+    from documents.models import RenderedDocument
+    from documents.render import document_for, prepare, refresh_ahead, slot_of
 
     def load() -> BlocYear:
         return BlocYear.objects.select_related("bloc__province").get(bloc__code=bloc_code, year=year)
@@ -1251,12 +1249,12 @@ def pdf_times(bloc_code: str, year: int, *, fresh_runs: int = 1, unchanged_runs:
 
 
 def libreoffice_time(bloc_code: str, year: int, work_dir: Path, runs: int = 3, warm: bool = True) -> float | None:
-    """`soffice --headless --convert-to pdf` of the ranking as .xlsx (reports.exports.ranking_workbook), median."""
+    """`soffice --headless --convert-to pdf` of the ranking as .xlsx (documents.exports.ranking_workbook), median."""
     soffice = soffice_path()
     if soffice is None:
         return None
-    from covenant.models import BlocYear
-    from reports.exports import ranking_workbook
+    from core.models import BlocYear
+    from documents.exports import ranking_workbook
 
     bloc_year = BlocYear.objects.select_related("bloc").get(bloc__code=bloc_code, year=year)
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -1295,8 +1293,8 @@ def libreoffice_time(bloc_code: str, year: int, work_dir: Path, runs: int = 3, w
 
 def warm_pdf(bloc_code: str, year: int) -> None:
     """One render first: WeasyPrint's import and font loading are not what a user waits for."""
-    from covenant.models import BlocYear
-    from reports.documents.render import prepare, render_pdf
+    from core.models import BlocYear
+    from documents.render import prepare, render_pdf
 
     render_pdf(prepare("ranking", BlocYear.objects.get(bloc__code=bloc_code, year=year)))
 
@@ -1323,7 +1321,7 @@ def machine() -> dict:
     return info
 
 
-def software(tool: str) -> dict:
+def software() -> dict:
     import django
 
     out = {"django": django.get_version()}
@@ -1753,9 +1751,9 @@ def main(argv=None) -> int:
             "figures are low and noisy; the ratios compare URLs measured one after the other in the same conditions"
         )
     results = assemble(
-        date=dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
+        date=dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds"),
         machine=info,
-        software=software(tool),
+        software=software(),
         config={
             "quick": args.quick,
             "duration_s": args.duration,
@@ -1787,7 +1785,7 @@ def main(argv=None) -> int:
 
 
 def ranking_year_of_code(code: str) -> int:
-    from covenant.models import Bloc
+    from core.models import Bloc
 
     return ranking_year_of(Bloc.objects.get(code=code))
 

@@ -54,31 +54,12 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from covenant.models import (
-    AuditEntry,
-    Bloc,
-    BlocYear,
-    Covenant,
-    CovenantContent,
-    LegalBasis,
-    Membership,
-    Profile,
-    Province,
-    Unit,
-)
-from reports.models import (
-    ContentSynthesis,
-    DocumentSetup,
-    Evidence,
-    Extension,
-    ProgressReport,
-    ReminderLog,
-    ReportingPeriod,
-    ReportSection,
-    ResultRow,
-)
+from core.models import AuditEntry, Bloc, BlocYear, Membership, Profile, Province, Unit
+from covenant.models import Covenant, CovenantContent, LegalBasis
+from demo.builder import demo_pdf
+from documents.models import ContentSynthesis, DocumentSetup
+from reports.models import Evidence, Extension, ProgressReport, ReminderLog, ReportingPeriod, ReportSection, ResultRow
 from reports.services import DEFAULT_PERIODS, default_period_dates
-from scoring import engine
 from scoring.models import (
     AwardProposal,
     Ballot,
@@ -98,6 +79,7 @@ from scoring.models import (
     TieBreak,
     VoterRecord,
 )
+from scoring.sheets import engine
 
 User = get_user_model()
 
@@ -429,7 +411,7 @@ class ScaleGenerator:
         with self.transaction():
             tinh = self.bulk(Province, [Province(code=f"{PREFIX}-tinh", name="Tỉnh thử nghiệm hiệu năng")])[0]
             built = self.build(tinh, bench_tinh_specs(self.options), seed="bench-tinh")
-            self.bench_accounts(tinh, built)
+            self.bench_accounts(built)
         self.phase(f"{PREFIX}-tinh (bench-15, bench-1000 × {self.options.stress_units})", started,
                    sum(self.counts.values()) - rows)
 
@@ -562,7 +544,6 @@ class ScaleGenerator:
 
     def write_evidence_file(self) -> tuple[str, int, str]:
         """The one small PDF every evidence record points at: (stored name, size, sha256)."""
-        from covenant.demo import demo_pdf
 
         content = demo_pdf(["DU LIEU THU NGHIEM HIEU NANG (BENCHMARK) - KHONG PHAI VAN BAN THAT", "",
                             "Minh chung mau dung chung cho moi ban ghi minh chung cua du lieu bench."])
@@ -582,7 +563,7 @@ class ScaleGenerator:
         return User(username=username, password=self.password_hash, first_name=first, last_name=last,
                     email=f"{username}@bench.invalid", is_active=True)
 
-    def bench_accounts(self, province: Province, built: dict[str, tuple[Bloc, list[Unit]]]) -> None:
+    def bench_accounts(self, built: dict[str, tuple[Bloc, list[Unit]]]) -> None:
         rng = random.Random(f"{self.options.seed}/accounts")  # noqa: S311 (invented names)
         rows: list[tuple[models.Model, dict]] = []
         for bloc_code, short in ((f"{PREFIX}-15", "bench15"), (f"{PREFIX}-1000", "bench1000")):

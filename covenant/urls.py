@@ -5,7 +5,6 @@ from covenant import views
 app_name = "covenant"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
     path("members/", views.members, name="members"),
     path("members/edit/", views.members_edit, name="members_edit"),
     path("units/new/", views.unit_create, name="unit_create"),

@@ -1,15 +1,18 @@
+"""The year's setup pages: members, units, the covenant and its contents, phase steps, accounts, history."""
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from covenant import pagecache, services
-from covenant.access import profile_of, visible_bloc_years
-from covenant.decorators import bloc_year_view
+from core import lifecycle
+from core.decorators import bloc_year_view
+from core.models import AuditEntry, BlocYear, Membership
+from core.pages import errors_as_message, errors_on, year_context
+from covenant import services
 from covenant.forms import (
     ContentForm,
     CovenantForm,
@@ -20,151 +23,16 @@ from covenant.forms import (
     SetPasswordForm,
     UnitForm,
 )
-from covenant.models import AuditEntry, BlocYear, Covenant, CovenantContent, Membership, Profile, Province
-from covenant.services import ServiceError
-from scoring.models import Criterion, Scoreboard, SubItem
+from covenant.models import Covenant, CovenantContent
 
 User = get_user_model()
-
-
-def year_context(request: HttpRequest, bloc_year: BlocYear, nav: str, **extra) -> dict:
-    years = list(
-        visible_bloc_years(request.user)
-        .filter(bloc_id=bloc_year.bloc_id)
-        .order_by("-year")
-        .values_list("year", flat=True)
-    )
-    return {
-        "bloc_year": bloc_year,
-        "bloc": bloc_year.bloc,
-        "access": request.access,
-        "years": years,
-        "nav": nav,
-        "phases": BlocYear.PHASE_ORDER,
-        **extra,
-    }
-
-
-def form_error(form, error: ServiceError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """Send each user to where their work is."""
-    profile = profile_of(request.user)
-    if profile and profile.role == Profile.Role.PROVINCIAL:
-        return redirect("province", code=profile.province.code)
-    latest = visible_bloc_years(request.user).order_by("bloc__name", "-year")
-    blocs: dict[int, BlocYear] = {}
-    for by in latest:
-        blocs.setdefault(by.bloc_id, by)
-    if len(blocs) == 1:
-        return redirect(next(iter(blocs.values())))
-    return render(request, "covenant/home.html", {"bloc_years": list(blocs.values()), "profile": profile})
-
-
-@login_required
-def province(request: HttpRequest, code: str) -> HttpResponse:
-    """A province's blocs and where each stands in its latest year."""
-    prov = get_object_or_404(Province, code=code)
-    profile = profile_of(request.user)
-    if not request.user.is_superuser and not (
-        profile and profile.role == Profile.Role.PROVINCIAL and profile.province_id == prov.pk
-    ):
-        raise Http404
-    return pagecache.kept_page(request, f"province:{prov.pk}", prov.data_version, lambda: _province_page(request, prov))
-
-
-def _province_page(request: HttpRequest, prov: Province) -> HttpResponse:
-    years = (
-        BlocYear.objects.filter(bloc__province=prov)
-        .select_related("bloc")
-        .annotate(member_count=Count("memberships"))
-        .order_by("bloc__name", "-year")
-    )
-    heads = {
-        m.bloc_year_id: m.unit
-        for m in Membership.objects.filter(bloc_year__bloc__province=prov, role=Membership.Role.HEAD).select_related(
-            "unit"
-        )
-    }
-    latest: dict[int, BlocYear] = {}
-    for by in years:
-        if by.bloc_id not in latest:
-            by.head_unit = heads.get(by.pk)
-            latest[by.bloc_id] = by
-    rows = list(latest.values())
-    phase_counts = {p: sum(1 for r in rows if r.phase == p) for p in BlocYear.PHASE_ORDER}
-    return render(
-        request,
-        "covenant/province.html",
-        {
-            "province": prov,
-            "rows": rows,
-            "phase_counts": [(p.label, phase_counts[p]) for p in BlocYear.PHASE_ORDER],
-        },
-    )
-
-
-def _scoreboard_with_items(bloc_year: BlocYear) -> Scoreboard | None:
-    return (
-        Scoreboard.objects.filter(bloc_year=bloc_year)
-        .prefetch_related(
-            Prefetch(
-                "criteria",
-                queryset=Criterion.objects.prefetch_related(
-                    Prefetch("sub_items", queryset=SubItem.objects.order_by("order")),
-                    Prefetch("contents", queryset=CovenantContent.objects.order_by("order")),
-                ).order_by("order"),
-            ),
-            "bonus_items",
-            "tie_breaks__criterion",
-        )
-        .first()
-    )
 
 
 def _members(bloc_year: BlocYear) -> list[Membership]:
     return list(bloc_year.memberships.select_related("unit").order_by("order"))
 
 
-@bloc_year_view()
-def dashboard(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
-    members = _members(bloc_year)
-    covenant = Covenant.objects.filter(bloc_year=bloc_year).prefetch_related("contents").first()
-    scoreboard = _scoreboard_with_items(bloc_year)
-    problems = (
-        services.setup_problems(bloc_year)
-        if (request.access.can_manage and bloc_year.phase == BlocYear.Phase.SETUP)
-        else []
-    )
-    is_latest = not BlocYear.objects.filter(bloc_id=bloc_year.bloc_id, year__gt=bloc_year.year).exists()
-    from reports.services import dashboard_summary
-
-    reporting = dashboard_summary(bloc_year, request.access.unit)
-    return render(
-        request,
-        "covenant/dashboard.html",
-        year_context(
-            request,
-            bloc_year,
-            "dashboard",
-            members=members,
-            covenant=covenant,
-            scoreboard=scoreboard,
-            head=next((m for m in members if m.role == Membership.Role.HEAD), None),
-            deputy=next((m for m in members if m.role == Membership.Role.DEPUTY), None),
-            problems=problems,
-            is_latest=is_latest,
-            revert_form=PhaseRevertForm(),
-            reporting=reporting,
-        ),
-    )
-
-
-@bloc_year_view()
+@bloc_year_view(kept=True)
 def members(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     rows = _members(bloc_year)
     return render(request, "covenant/members.html", year_context(request, bloc_year, "members", members=rows))
@@ -187,7 +55,7 @@ def members_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
                 for f in formset.forms
                 if f.cleaned_data and not f.cleaned_data.get("DELETE")
             ]
-            try:
+            with errors_on(meta) as outcome:
                 services.save_members(
                     bloc_year=bloc_year,
                     rows=rows,
@@ -195,9 +63,7 @@ def members_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
                     by=request.user,
                     reason=meta.cleaned_data["reason"],
                 )
-            except ServiceError as e:
-                form_error(meta, e)
-            else:
+            if outcome.ok:
                 messages.success(request, _("Đã lưu danh sách đơn vị thành viên."))
                 return redirect("covenant:members", code=bloc_year.bloc.code, year=bloc_year.year)
     else:
@@ -222,11 +88,9 @@ def members_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
 def unit_create(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     form = UnitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form) as outcome:
             unit = services.create_unit(by=request.user, province=bloc_year.bloc.province, **form.cleaned_data)
-        except ServiceError as e:
-            form_error(form, e)
-        else:
+        if outcome.ok:
             messages.success(
                 request, _("Đã thêm đơn vị “%(name)s”. Hãy đưa đơn vị vào danh sách thành viên.") % {"name": unit.name}
             )
@@ -234,7 +98,7 @@ def unit_create(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     return render(request, "covenant/unit_form.html", year_context(request, bloc_year, "members", form=form))
 
 
-@bloc_year_view()
+@bloc_year_view(kept=True)
 def covenant_detail(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     covenant = get_object_or_404(
         Covenant.objects.prefetch_related(
@@ -264,7 +128,7 @@ def covenant_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     form = CovenantForm(request.POST or None, initial=CovenantForm.initial_for(covenant))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        try:
+        with errors_on(form) as outcome:
             services.update_covenant(
                 covenant=covenant,
                 data=data,
@@ -273,9 +137,7 @@ def covenant_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
                 by=request.user,
                 reason=data.pop("reason"),
             )
-        except ServiceError as e:
-            form_error(form, e)
-        else:
+        if outcome.ok:
             messages.success(request, _("Đã lưu thông tin giao ước."))
             return redirect("covenant:covenant", code=bloc_year.bloc.code, year=bloc_year.year)
     return render(request, "covenant/covenant_form.html", year_context(request, bloc_year, "covenant", form=form))
@@ -291,7 +153,7 @@ def _content_form_view(request: HttpRequest, bloc_year: BlocYear, content: Coven
     form = ContentForm(request.POST or None, initial=initial, creating=content is None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with errors_on(form) as outcome:
             services.save_content(
                 covenant=covenant,
                 content=content,
@@ -302,9 +164,7 @@ def _content_form_view(request: HttpRequest, bloc_year: BlocYear, content: Coven
                 by=request.user,
                 reason=d["reason"],
             )
-        except ServiceError as e:
-            form_error(form, e)
-        else:
+        if outcome.ok:
             messages.success(request, _("Đã lưu nội dung giao ước."))
             return redirect("covenant:covenant", code=bloc_year.bloc.code, year=bloc_year.year)
     return render(
@@ -338,11 +198,9 @@ def content_delete(request: HttpRequest, bloc_year: BlocYear, content_pk: int) -
     form.fields["reason"].required = bloc_year.changes_need_reason
     form.fields["reason"].label = _("Lý do xóa")
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form) as outcome:
             services.delete_content(content=content, by=request.user, reason=form.cleaned_data["reason"])
-        except ServiceError as e:
-            form_error(form, e)
-        else:
+        if outcome.ok:
             messages.success(request, _("Đã xóa nội dung giao ước."))
             return redirect("covenant:covenant", code=bloc_year.bloc.code, year=bloc_year.year)
     return render(
@@ -361,11 +219,9 @@ def content_delete(request: HttpRequest, bloc_year: BlocYear, content_pk: int) -
 @require_POST
 @bloc_year_view(manage=True)
 def phase_advance(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
-    try:
-        bloc_year = services.advance_phase(bloc_year=bloc_year, by=request.user)
-    except ServiceError as e:
-        messages.error(request, e.message)
-    else:
+    with errors_as_message(request) as outcome:
+        bloc_year = lifecycle.advance_phase(bloc_year=bloc_year, by=request.user)
+    if outcome.ok:
         messages.success(
             request, _("Năm thi đua đã chuyển sang giai đoạn “%(phase)s”.") % {"phase": bloc_year.get_phase_display()}
         )
@@ -376,13 +232,10 @@ def phase_advance(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
 @bloc_year_view(manage=True)
 def phase_revert(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     form = PhaseRevertForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ServiceError(_("Phải ghi lý do khi quay lại giai đoạn trước."))
-        bloc_year = services.revert_phase(bloc_year=bloc_year, by=request.user, reason=form.cleaned_data["reason"])
-    except ServiceError as e:
-        messages.error(request, e.message)
-    else:
+    with errors_as_message(request) as outcome:
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        bloc_year = lifecycle.revert_phase(bloc_year=bloc_year, by=request.user, reason=reason)
+    if outcome.ok:
         messages.success(
             request, _("Năm thi đua đã quay lại giai đoạn “%(phase)s”.") % {"phase": bloc_year.get_phase_display()}
         )
@@ -392,10 +245,9 @@ def phase_revert(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
 @require_POST
 @bloc_year_view(manage=True)
 def start_next_year(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
-    try:
-        new = services.start_next_year(previous=bloc_year, by=request.user)
-    except ServiceError as e:
-        messages.error(request, e.message)
+    with errors_as_message(request) as outcome:
+        new = lifecycle.start_next_year(previous=bloc_year, by=request.user)
+    if not outcome.ok:
         return redirect(bloc_year)
     messages.success(
         request,
@@ -433,11 +285,9 @@ def account_create(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     units = services.managed_units(bloc_year).filter(memberships__bloc_year=bloc_year).order_by("memberships__order")
     form = OfficerCreateForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_on(form) as outcome:
             user = services.create_officer(bloc_year=bloc_year, by=request.user, **form.cleaned_data)
-        except ServiceError as e:
-            form_error(form, e)
-        else:
+        if outcome.ok:
             messages.success(request, _("Đã tạo tài khoản “%(name)s”.") % {"name": user.username})
             return redirect("covenant:accounts", code=bloc_year.bloc.code, year=bloc_year.year)
     return render(request, "covenant/account_form.html", year_context(request, bloc_year, "accounts", form=form))
@@ -451,11 +301,9 @@ def _officer_or_404(bloc_year: BlocYear, account_pk: int):
 @bloc_year_view(manage=True)
 def account_toggle(request: HttpRequest, bloc_year: BlocYear, account_pk: int) -> HttpResponse:
     user = _officer_or_404(bloc_year, account_pk)
-    try:
+    with errors_as_message(request) as outcome:
         services.set_account_active(bloc_year=bloc_year, user=user, active=not user.is_active, by=request.user)
-    except ServiceError as e:
-        messages.error(request, e.message)
-    else:
+    if outcome.ok:
         messages.success(
             request,
             (_("Đã mở lại tài khoản “%(name)s”.") if user.is_active else _("Đã khóa tài khoản “%(name)s”."))
@@ -487,7 +335,7 @@ def account_password(request: HttpRequest, bloc_year: BlocYear, account_pk: int)
     )
 
 
-@bloc_year_view(manage=True)
+@bloc_year_view(manage=True, kept=True)
 def history(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     # Paginated by the template (50 a page): one count and one page query, whatever the history's length.
     entries = AuditEntry.objects.filter(bloc_year=bloc_year).select_related("actor")

@@ -34,9 +34,15 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tasks",
     "django_tasks_db",
+    # The project's apps, lowest layer first (README, "Architecture"): each imports only those above it here.
+    "core",
     "covenant",
-    "scoring",
     "reports",
+    "scoring",
+    "documents",
+    "workspace",
+    "demo",
+    "bench",
 ]
 
 MIDDLEWARE = [
@@ -90,7 +96,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # One query loads the user with the profile every page needs (role, unit, bloc, province).
-AUTHENTICATION_BACKENDS = ["covenant.auth.ProfileBackend"]
+AUTHENTICATION_BACKENDS = ["core.auth.ProfileBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -156,7 +162,7 @@ TASKS = {
 }
 
 # Pages that only change when the data changes are kept, per user and browser, keyed on the bloc's data version
-# (covenant/pagecache.py). Each server process keeps its own: nothing to run beside the application.
+# (core/pagecache.py). Each server process keeps its own: nothing to run beside the application.
 PAGE_CACHE = envbool("PAGE_CACHE", True)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},

@@ -3,9 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 import khoithidua.admin  # noqa: F401  (restricts the admin site to superusers)
-from covenant import views as covenant_views
+from documents import views as document_views
 from khoithidua.views import healthz
-from reports import document_views
+from workspace import views as workspace_views
 
 auth_patterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -20,17 +20,18 @@ auth_patterns = [
 ]
 
 urlpatterns = [
-    path("", covenant_views.home, name="home"),
+    path("", workspace_views.home, name="home"),
     path("healthz/", healthz, name="healthz"),
     path("accounts/", include(auth_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("province/<slug:code>/", covenant_views.province, name="province"),
+    path("province/<slug:code>/", workspace_views.province, name="province"),
+    path("blocs/<slug:code>/<int:year>/", include("workspace.urls")),
     path("blocs/<slug:code>/<int:year>/", include("covenant.urls")),
-    path("blocs/<slug:code>/<int:year>/scoreboard/", include("scoring.urls")),
+    path("blocs/<slug:code>/<int:year>/scoreboard/", include("scoring.scoreboard.urls")),
     path("blocs/<slug:code>/<int:year>/reports/", include("reports.urls")),
-    path("blocs/<slug:code>/<int:year>/scores/", include("scoring.urls_scores")),
-    path("blocs/<slug:code>/<int:year>/review/", include("scoring.urls_review")),
-    path("blocs/<slug:code>/<int:year>/documents/", include("reports.urls_documents")),
+    path("blocs/<slug:code>/<int:year>/scores/", include("scoring.sheets.urls")),
+    path("blocs/<slug:code>/<int:year>/review/", include("scoring.meeting.urls")),
+    path("blocs/<slug:code>/<int:year>/documents/", include("documents.urls")),
     path("verify/", document_views.verify, name="verify"),
 ]

@@ -5,6 +5,6 @@ from django.views.decorators.http import require_GET
 
 @require_GET
 @never_cache
-def healthz(request: HttpRequest) -> HttpResponse:
+def healthz(request: HttpRequest) -> HttpResponse:  # noqa: ARG001 (a view)
     """Liveness check for load balancers and the benchmark's hello-world reference: no database, no template."""
     return HttpResponse("ok", content_type="text/plain")

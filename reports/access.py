@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from covenant.access import Access
+from core.access import Access
 from reports.models import Evidence, ProgressReport
 
 Status = ProgressReport.Status

@@ -4,7 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 class ReportsConfig(AppConfig):
     name = "reports"
-    verbose_name = _("Văn bản và báo cáo in")
+    verbose_name = _("Báo cáo định kỳ")
 
     def ready(self) -> None:
-        from reports import signals  # noqa: F401  (renders large documents ahead when their data changes)
+        from core import lifecycle
+        from reports import audit  # noqa: F401  (audit vocabulary)
+        from reports.services import periods
+
+        lifecycle.on_next_year(periods.copy_periods)

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from covenant.forms import DATE_HELP, DateInput, ReasonMixin, VersionedForm
+from core.forms import DATE_HELP, DateInput, ReasonMixin, VersionedForm
 from reports.models import ReportingPeriod
 
 MAX_RESULT_ROWS = 30

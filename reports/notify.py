@@ -6,7 +6,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from covenant.models import Membership, Profile
+from core.models import Membership, Profile
+from core.tasks import send_email
+from reports.models import ProgressReport
 
 User = get_user_model()
 
@@ -29,7 +31,6 @@ def secretariat_emails(bloc_year) -> list[str]:
 
 
 def _send(template: str, context: dict, recipients: list[str]) -> None:
-    from reports.tasks import send_email
 
     if not recipients:
         return
@@ -53,14 +54,12 @@ def _report_context(report) -> dict:
 
 
 def report_submitted(report_pk: int) -> None:
-    from reports.models import ProgressReport
 
     report = ProgressReport.objects.select_related("period__bloc_year__bloc", "unit").get(pk=report_pk)
     _send("submitted", _report_context(report), secretariat_emails(report.period.bloc_year))
 
 
 def report_returned(report_pk: int) -> None:
-    from reports.models import ProgressReport
 
     report = ProgressReport.objects.select_related("period__bloc_year__bloc", "unit").get(pk=report_pk)
     _send("returned", _report_context(report), officer_emails(report.unit_id))

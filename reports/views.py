@@ -3,17 +3,20 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from covenant.access import Access
-from covenant.decorators import bloc_year_view
-from covenant.models import AuditEntry, BlocYear, CovenantContent, Unit
-from covenant.services import ServiceError
-from covenant.views import form_error, year_context
+from core.access import Access
+from core.decorators import bloc_year_view
+from core.errors import ServiceError
+from core.models import AuditEntry, BlocYear, Unit
+from core.pages import errors_as_message, errors_on, year_context
+from covenant.models import CovenantContent
 from reports import services
 from reports.access import get_report, require_unit_writer, visible_evidence, visible_reports
+from reports.board import completeness_board
 from reports.forms import EvidenceForm, ExtensionForm, PeriodForm, ReopenForm, ReportForm, ReviewForm
 from reports.models import Evidence, Extension, ProgressReport, ReportingPeriod, ReportSection, ResultRow
 
@@ -21,8 +24,6 @@ Status = ProgressReport.Status
 
 
 def _url(name: str, bloc_year: BlocYear, *args) -> str:
-    from django.urls import reverse
-
     return reverse(f"reports:{name}", args=[bloc_year.bloc.code, bloc_year.year, *args])
 
 
@@ -31,7 +32,7 @@ def _require_reader(access: Access) -> None:
         raise PermissionDenied
 
 
-@bloc_year_view()
+@bloc_year_view(kept=True)
 def index(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     """A unit's own reports, period by period, with what to do next."""
     access = request.access
@@ -62,10 +63,10 @@ def index(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     return render(request, "reports/index.html", year_context(request, bloc_year, "reports", rows=rows))
 
 
-@bloc_year_view()
+@bloc_year_view(kept=True)
 def board(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     _require_reader(request.access)
-    board = services.completeness_board(bloc_year)
+    board = completeness_board(bloc_year)
     return render(
         request,
         "reports/board.html",
@@ -124,7 +125,7 @@ def _history(report: ProgressReport) -> list[AuditEntry]:
     )
 
 
-@bloc_year_view()
+@bloc_year_view(kept=True)
 def report_detail(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> HttpResponse:
     access = request.access
     report = get_report(access, report_pk, _report_queryset())
@@ -168,7 +169,7 @@ def _report_form_queryset():
     )
 
 
-@bloc_year_view()
+@bloc_year_view(kept=True)
 def report_edit(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> HttpResponse:
     access = request.access
     posted = request.method == "POST"
@@ -196,11 +197,9 @@ def report_edit(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> Ht
     )
     if posted and form.is_valid():
         submit = "submit" in request.POST
-        try:
-            report, refused = _save_report_form(request, bloc_year, report, form, submit=submit)
-        except ServiceError as e:
-            form_error(form, e)
-        else:
+        with errors_on(form) as outcome:
+            report, refused = _save_report_form(request, report, form, submit=submit)
+        if outcome.ok:
             if not submit:
                 messages.success(request, _("Đã lưu bản nháp."))
                 return redirect(_url("edit", bloc_year, report.pk))
@@ -241,52 +240,36 @@ def report_edit(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> Ht
 
 
 def _save_report_form(
-    request: HttpRequest, bloc_year: BlocYear, report: ProgressReport, form: ReportForm, *, submit: bool = False
+    request: HttpRequest, report: ProgressReport, form: ReportForm, *, submit: bool = False
 ) -> tuple[ProgressReport, ServiceError | None]:
-    """Save the posted form (and submit it when asked) in one transaction. Returns the report and, when the
-    submission was refused (the draft is saved all the same), why."""
-    from contextlib import nullcontext
-
-    from django.db import transaction
-
+    """Save the posted form (and submit it when asked). Returns the report and, when the submission was refused
+    (the draft is saved all the same), why."""
     data = form.cleaned_data
-    # New evidence and the report are written in one transaction; without uploads the service's own transaction is
-    # that one (an outer one would only add a savepoint).
-    uploads = any(data.get(f"s{s.content_id}-upload") for s in form.sections)
-    with services.files_removed_on_error() as created, transaction.atomic() if uploads else nullcontext():
-        payload = {}
-        for s in form.sections:
-            p = f"s{s.content_id}"
-            evidence_ids = list(data.get(f"{p}-evidence") or [])
-            upload = data.get(f"{p}-upload")
-            if upload:
-                ev = services.add_evidence(
-                    bloc_year=bloc_year,
-                    unit=report.unit,
-                    upload=upload,
-                    summary=data[f"{p}-upload_summary"].strip(),
-                    number_symbol=data.get(f"{p}-upload_number", "").strip(),
-                    by=request.user,
-                )
-                created.append(ev)
-                evidence_ids.append(ev.pk)
-            payload[s.content_id] = services.SectionData(
-                done=data[f"{p}-done"],
-                difficulties=data[f"{p}-difficulties"],
-                next_steps=data[f"{p}-next_steps"],
-                results=form.results_for(s.content_id),
-                evidence_ids=evidence_ids,
+    sections, uploads = {}, {}
+    for s in form.sections:
+        p = f"s{s.content_id}"
+        sections[s.content_id] = services.SectionData(
+            done=data[f"{p}-done"],
+            difficulties=data[f"{p}-difficulties"],
+            next_steps=data[f"{p}-next_steps"],
+            results=form.results_for(s.content_id),
+            evidence_ids=list(data.get(f"{p}-evidence") or []),
+        )
+        if data.get(f"{p}-upload"):
+            uploads[s.content_id] = services.Upload(
+                file=data[f"{p}-upload"],
+                summary=data[f"{p}-upload_summary"].strip(),
+                number_symbol=data.get(f"{p}-upload_number", "").strip(),
             )
-        arguments = {
-            "report": report,
-            "sections": payload,
-            "general_proposals": data["general_proposals"],
-            "expected_version": data["version"],
-            "by": request.user,
-        }
-        if submit:
-            return services.save_and_submit_report(**arguments)
-        return services.save_report(**arguments), None
+    return services.save_report_with_uploads(
+        report=report,
+        sections=sections,
+        uploads=uploads,
+        general_proposals=data["general_proposals"],
+        expected_version=data["version"],
+        submit=submit,
+        by=request.user,
+    )
 
 
 @require_POST
@@ -299,11 +282,9 @@ def report_submit(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> 
         version = int(request.POST.get("version", ""))
     except ValueError:
         version = -1
-    try:
+    with errors_as_message(request) as outcome:
         services.submit_report(report=report, expected_version=version, by=request.user)
-    except ServiceError as e:
-        messages.error(request, e.message)
-    else:
+    if outcome.ok:
         messages.success(request, _("Đã nộp báo cáo. Văn phòng khối sẽ xem xét và tiếp nhận hoặc trả lại."))
     return redirect(_url("report", bloc_year, report.pk))
 
@@ -319,7 +300,7 @@ def report_review(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> 
         return redirect(_url("report", bloc_year, report.pk))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with errors_on(form) as outcome:
             if d["decision"] == "accept":
                 services.accept_report(
                     report=report, comments=form.comments(), expected_version=d["version"], by=request.user
@@ -335,9 +316,7 @@ def report_review(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> 
                     by=request.user,
                 )
                 messages.success(request, _("Đã trả lại báo cáo cho đơn vị."))
-        except ServiceError as e:
-            form_error(form, e)
-        else:
+        if outcome.ok:
             return redirect(_url("report", bloc_year, report.pk))
     history = _history(report)
     changed = services.changed_since_return(report, history)
@@ -363,15 +342,13 @@ def report_review(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> 
 def report_reopen(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> HttpResponse:
     report = get_report(request.access, report_pk)
     form = ReopenForm(request.POST)
-    try:
+    with errors_as_message(request) as outcome:
         if not form.is_valid():
             raise ServiceError(_("Phải ghi lý do mở lại báo cáo (và hạn nộp lại đúng dạng ngày/tháng/năm)."))
         services.reopen_report(
             report=report, reason=form.cleaned_data["reason"], due=form.cleaned_data["due"], by=request.user
         )
-    except ServiceError as e:
-        messages.error(request, e.message)
-    else:
+    if outcome.ok:
         messages.success(request, _("Đã mở lại báo cáo; đơn vị có thể sửa và nộp lại."))
     return redirect(_url("report", bloc_year, report.pk))
 
@@ -414,7 +391,7 @@ def evidence_list(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     form = EvidenceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with errors_on(form) as outcome:
             services.add_evidence(
                 bloc_year=bloc_year,
                 unit=access.unit,
@@ -424,9 +401,7 @@ def evidence_list(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
                 issued_on=d["issued_on"],
                 by=request.user,
             )
-        except ServiceError as e:
-            form_error(form, e)
-        else:
+        if outcome.ok:
             messages.success(request, _("Đã tải lên minh chứng."))
             return redirect(_url("evidence", bloc_year))
     items = list(
@@ -448,7 +423,7 @@ def evidence_list(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
 
 
 @bloc_year_view()
-def evidence_download(request: HttpRequest, bloc_year: BlocYear, evidence_pk: int) -> FileResponse:
+def evidence_download(request: HttpRequest, bloc_year: BlocYear, evidence_pk: int) -> FileResponse:  # noqa: ARG001
     evidence = visible_evidence(request.access).filter(pk=evidence_pk).first()
     if evidence is None:
         raise Http404
@@ -476,11 +451,9 @@ def periods(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
 @require_POST
 @bloc_year_view(manage=True)
 def periods_default(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
-    try:
+    with errors_as_message(request) as outcome:
         services.create_default_periods(bloc_year=bloc_year, by=request.user)
-    except ServiceError as e:
-        messages.error(request, e.message)
-    else:
+    if outcome.ok:
         messages.success(request, _("Đã tạo bốn kỳ báo cáo mặc định."))
     return redirect(_url("periods", bloc_year))
 
@@ -497,7 +470,7 @@ def _period_form(request: HttpRequest, bloc_year: BlocYear, period: ReportingPer
     form = PeriodForm(request.POST or None, initial=initial, creating=period is None)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
-        try:
+        with errors_on(form) as outcome:
             services.save_period(
                 bloc_year=bloc_year,
                 period=period,
@@ -506,9 +479,7 @@ def _period_form(request: HttpRequest, bloc_year: BlocYear, period: ReportingPer
                 by=request.user,
                 reason=d["reason"],
             )
-        except ServiceError as e:
-            form_error(form, e)
-        else:
+        if outcome.ok:
             messages.success(request, _("Đã lưu kỳ báo cáo."))
             return redirect(_url("periods", bloc_year))
     return render(
@@ -543,7 +514,7 @@ def extension_grant(request: HttpRequest, bloc_year: BlocYear, period_pk: int) -
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
+        with errors_on(form) as outcome:
             services.grant_extension(
                 period=period,
                 unit=d["unit"],
@@ -552,9 +523,7 @@ def extension_grant(request: HttpRequest, bloc_year: BlocYear, period_pk: int) -
                 reason=d["reason"],
                 by=request.user,
             )
-        except ServiceError as e:
-            form_error(form, e)
-        else:
+        if outcome.ok:
             messages.success(request, _("Đã gia hạn cho %(unit)s.") % {"unit": d["unit"].short_name})
             return redirect(_url("periods", bloc_year))
     return render(

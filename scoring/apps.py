@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class ScoringConfig(AppConfig):
     name = "scoring"
     verbose_name = _("Bảng điểm và chấm điểm")
+
+    def ready(self) -> None:
+        from core import lifecycle
+        from scoring import audit  # noqa: F401  (audit vocabulary)
+        from scoring.meeting import services as meeting
+        from scoring.scoreboard import services as scoreboard
+        from scoring.sheets import services as sheets
+
+        Phase = lifecycle.Phase
+        lifecycle.on_year_created(scoreboard.make_scoreboard)
+        lifecycle.phase_check(Phase.SETUP, scoreboard.scoreboard_problems)
+        lifecycle.phase_check(Phase.SCORING, sheets.approval_problems)
+        lifecycle.phase_check(Phase.REVIEW, meeting.publish_problems)
+        lifecycle.on_next_year(scoreboard.copy_scoreboard)
+        lifecycle.next_year_roles(meeting.elected_roles)

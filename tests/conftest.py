@@ -1,9 +1,7 @@
-"""Test configuration: environment, database-dependent skips, Playwright with Debian's Chromium.
+"""Test configuration: database-dependent skips, Playwright with Debian's Chromium, the page cache and data versions.
 
-Settings are imported by pytest-django BEFORE this file runs (DJANGO_SETTINGS_MODULE comes from
-pyproject.toml), so the defaults below cannot influence settings.py: `make test` exports the same
-values. Keep the two lists in sync. They still matter here for code reading the environment at run
-time and for subprocesses started by tests.
+The test environment itself (test SECRET_KEY, immediate tasks, in-memory email, ...) is set by
+khoithidua/test_settings.py, which pytest loads as the settings module.
 """
 
 import os
@@ -11,20 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-TEST_ENV = {
-    "SECRET_KEY": "test-only-secret-key-not-for-production-0123456789abcdef",
-    "TESTING": "1",
-    "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    "SECURE_SSL_REDIRECT": "0",
-}
-for _name, _value in TEST_ENV.items():
-    os.environ.setdefault(_name, _value)
-
-# Playwright's sync API runs an event loop in the test thread; without this the ORM raises
-# SynchronousOnlyOperation in tests that use live_server and the ORM together.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -102,7 +86,7 @@ def _data_versions_and_page_cache(request, monkeypatch):
     of after the commit. Every test starts with an empty page cache (SQLite reuses ids between tests)."""
     from django.core.cache import caches
 
-    from covenant import dataversion
+    from core import dataversion
 
     caches["pages"].clear()
     if not _commits(request):
@@ -110,4 +94,4 @@ def _data_versions_and_page_cache(request, monkeypatch):
 
 
 # --- personas and shared fixtures (tests helper) ---
-from tests.personas import *  # noqa: F401,F403
+from tests.personas import *  # noqa: F403

@@ -28,29 +28,30 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
+from core import lifecycle
+from core.models import Bloc, BlocYear, Membership, Profile, Province, Unit
 from covenant import services as covenant_services
-from covenant.models import Bloc, BlocYear, Membership, Profile, Province, Unit
-from scoring import services as scoring_services
 from scoring.models import Criterion, TieBreak
+from scoring.scoreboard import services as scoring_services
 
 __all__ = [
-    "PASSWORD",
     "CONTENT_TITLES",
     "CRITERIA",
-    "make_bloc_year",
-    "make_user",
-    "password_hash",
+    "PASSWORD",
     "bloc_year",
     "bloc_year_30",
-    "other_bloc_year",
-    "secretariat",
+    "leader",
+    "make_bloc_year",
+    "make_user",
     "officer_a",
     "officer_b",
-    "leader",
-    "provincial",
+    "other_bloc_year",
     "other_secretariat",
-    "superuser",
+    "password_hash",
     "personas",
+    "provincial",
+    "secretariat",
+    "superuser",
 ]
 
 User = get_user_model()
@@ -126,7 +127,7 @@ def make_bloc_year(units: int = 3, code: str | None = None, year: int = 2025, *,
     )
     unit_objs = list(Unit.objects.filter(code__startswith=f"{code}-dv").order_by("code"))
 
-    by = covenant_services.create_bloc_year(bloc=bloc, year=year, by=None)
+    by = lifecycle.create_bloc_year(bloc=bloc, year=year, by=None)
     roles = {1: Membership.Role.HEAD, 2: Membership.Role.DEPUTY}
     covenant_services.save_members(
         bloc_year=by,
@@ -194,7 +195,7 @@ def make_bloc_year(units: int = 3, code: str | None = None, year: int = 2025, *,
             ScoringRound.objects.update_or_create(
                 bloc_year=by, defaults={"released_at": timezone.now(), "approved_at": timezone.now()}
             )
-        by = covenant_services.advance_phase(bloc_year=by, by=None)
+        by = lifecycle.advance_phase(bloc_year=by, by=None)
 
     by = BlocYear.objects.select_related("bloc", "bloc__province").get(pk=by.pk)
     by.units = unit_objs

@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from covenant.models import AuditEntry, Membership, Profile
+from core.models import AuditEntry, Membership, Profile
 from tests.personas import make_user
 
 User = get_user_model()
@@ -107,7 +107,7 @@ def test_deactivated_officer_cannot_log_in_until_reactivated(as_secretariat, blo
     assert not officer_a.is_active
     assert not can_log_in(officer_a.username, NEW_PASSWORD)
     # The open session ends too.
-    response = officer_client.get(year_url(bloc_year, "dashboard"))
+    response = officer_client.get(reverse("workspace:dashboard", args=[bloc_year.bloc.code, bloc_year.year]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     refused = Client().post(reverse("login"), {"username": officer_a.username, "password": NEW_PASSWORD})
     assert refused.status_code == 200 and "Vui lòng điền vào" in page_text(refused)
@@ -203,10 +203,11 @@ def test_login_then_logout(client, officer_a, bloc_year):
     with_password(officer_a)
     response = client.post(reverse("login"), {"username": officer_a.username, "password": NEW_PASSWORD})
     assert response.status_code == 302 and response["Location"] == reverse("home")
-    assert client.get(year_url(bloc_year, "dashboard")).status_code == 200
+    assert client.get(reverse("workspace:dashboard", args=[bloc_year.bloc.code, bloc_year.year])).status_code == 200
     response = client.post(reverse("logout"))
     assert response.status_code == 302 and response["Location"] == reverse("login")
-    assert client.get(year_url(bloc_year, "dashboard"))["Location"].startswith(reverse("login"))
+    dashboard = reverse("workspace:dashboard", args=[bloc_year.bloc.code, bloc_year.year])
+    assert client.get(dashboard)["Location"].startswith(reverse("login"))
 
 
 def test_password_change(client, officer_a):

@@ -126,7 +126,7 @@ def test_gunicorn_serves_on_a_free_port_and_stops_by_pid(tmp_path):
 
 @pytest.fixture
 def demo(transactional_db):
-    from covenant.demo import load_demo
+    from demo.builder import load_demo
 
     load_demo(log=lambda _message: None)
 
@@ -167,7 +167,7 @@ def test_harness_end_to_end_on_the_demo(demo, live_server, tmp_path, settings):
     assert deadline["errors"] == 0, deadline["error_details"]
     assert deadline["submitted_once"] == deadline["claimed"] == len(users) and deadline["lost"] == 0
     assert deadline["requests"] == 5 * len(users) and deadline["rps"] > 0
-    if harness.locust_available():  # a development dependency: there in CI
+    if harness.locust_available():  # the "bench" extra (make bench); the threaded engine otherwise
         again = harness.deadline(live_server.url, users, engine="locust", tmp_dir=tmp_path)
         assert (again["errors"], again["lost"], again["submitted_once"]) == (0, 0, len(users)), again["error_details"]
 
@@ -183,7 +183,7 @@ def test_harness_end_to_end_on_the_demo(demo, live_server, tmp_path, settings):
     results = harness.assemble(
         date="2026-01-01T00:00:00+07:00",
         machine=harness.machine(),
-        software=harness.software("python"),
+        software=harness.software(),
         config={"duration_s": 1, "connections": clients},
         data={"units": target.units},
         tool="python",

@@ -22,13 +22,13 @@ import pytest
 # conftest.py sets it too; repeated here so the file also works on its own.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from django.utils import timezone  # noqa: E402
-from playwright.sync_api import Locator, Page, expect  # noqa: E402
+from django.utils import timezone
+from playwright.sync_api import Locator, Page, expect
 
-from covenant.models import BlocYear, Profile  # noqa: E402
-from reports import services  # noqa: E402
-from reports.models import Evidence, ProgressReport, ReportingPeriod, ReportSection  # noqa: E402
-from tests.personas import PASSWORD, make_bloc_year, make_user  # noqa: E402
+from core.models import BlocYear, Profile
+from reports import services
+from reports.models import Evidence, ProgressReport, ReportingPeriod, ReportSection
+from tests.personas import PASSWORD, make_bloc_year, make_user
 
 pytestmark = [
     pytest.mark.browser,

@@ -25,18 +25,18 @@ import pytest
 # conftest.py sets it too; repeated here so the file also works on its own.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from django.utils.formats import number_format  # noqa: E402
-from playwright.sync_api import Locator, Page, expect  # noqa: E402
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from django.utils.formats import number_format
+from playwright.sync_api import Locator, Page, expect
 
-from covenant.models import AuditEntry, BlocYear, Profile  # noqa: E402
-from reports.models import Evidence  # noqa: E402
-from reports.services import add_evidence  # noqa: E402
-from scoring import sheets  # noqa: E402
-from scoring.models import ItemScore, ScoreSheet, ScoringRound  # noqa: E402
-from scoring.ranking import compute  # noqa: E402
-from tests.personas import PASSWORD, make_bloc_year, make_user  # noqa: E402
+from core.models import AuditEntry, BlocYear, Profile
+from reports.models import Evidence
+from reports.services import add_evidence
+from scoring.models import ItemScore, ScoreSheet, ScoringRound
+from scoring.sheets import services as sheets
+from scoring.sheets.ranking import compute
+from tests.personas import PASSWORD, make_bloc_year, make_user
 
 pytestmark = [
     pytest.mark.browser,

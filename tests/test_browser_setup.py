@@ -14,11 +14,13 @@ import pytest
 # conftest.py sets it too; repeated here so the file also works on its own.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from django.contrib.auth import get_user_model  # noqa: E402
-from playwright.sync_api import Page, expect  # noqa: E402
+from django.contrib.auth import get_user_model
+from playwright.sync_api import Page, expect
 
-from covenant import services  # noqa: E402
-from covenant.models import AuditEntry, Bloc, BlocYear, CovenantContent, Membership, Profile, Province  # noqa: E402
+from core import lifecycle
+from core.models import AuditEntry, Bloc, BlocYear, Membership, Profile, Province
+from covenant import services
+from covenant.models import CovenantContent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,7 +47,7 @@ def bloc_year():
         services.create_unit(code="kho-bac", name="Kho bạc Nhà nước tỉnh", short_name="KBNN", province=province,
                              by=None),
     ]
-    by = services.create_bloc_year(bloc=bloc, year=2025, by=None)
+    by = lifecycle.create_bloc_year(bloc=bloc, year=2025, by=None)
     services.save_members(
         bloc_year=by,
         rows=[

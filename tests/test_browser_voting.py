@@ -22,14 +22,14 @@ import pytest
 # conftest.py sets it too; repeated here so the file also works on its own.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from django.utils import timezone  # noqa: E402
-from playwright.sync_api import Locator, Page, expect  # noqa: E402
+from django.utils import timezone
+from playwright.sync_api import Locator, Page, expect
 
-from covenant import services as covenant_services  # noqa: E402
-from covenant.models import AuditEntry, BlocYear, Profile  # noqa: E402
-from scoring import voting  # noqa: E402
-from scoring.models import AwardProposal, Ballot, Choice, ReviewMeeting, ScoringRound, VoterRecord  # noqa: E402
-from tests.personas import PASSWORD, make_bloc_year, make_user  # noqa: E402
+from core import lifecycle
+from core.models import AuditEntry, BlocYear, Profile
+from scoring.meeting import services as voting
+from scoring.models import AwardProposal, Ballot, Choice, ReviewMeeting, ScoringRound, VoterRecord
+from tests.personas import PASSWORD, make_bloc_year, make_user
 
 pytestmark = [
     pytest.mark.browser,
@@ -56,7 +56,7 @@ def year():
     scoring = make_bloc_year(units=4, year=timezone.localdate().year, phase=BlocYear.Phase.SCORING)
     now = timezone.now()
     ScoringRound.objects.create(bloc_year=scoring, released_at=now, approved_at=now)
-    by = covenant_services.advance_phase(bloc_year=scoring, by=None)
+    by = lifecycle.advance_phase(bloc_year=scoring, by=None)
     by = BlocYear.objects.select_related("bloc").get(pk=by.pk)
     by.units, by.officers = scoring.units, scoring.officers
     by.secretariat = make_user(

@@ -9,10 +9,10 @@ import pytest
 
 from covenant import services as covenant_services
 from covenant.models import Covenant
+from documents.layout import vn_date
+from documents.models import DocumentSetup
+from documents.render import prepare, render_pdf
 from reports import services as report_services
-from reports.documents.layout import vn_date
-from reports.documents.render import prepare, render_pdf
-from reports.models import DocumentSetup
 from tests.personas import make_bloc_year
 
 pytestmark = [
@@ -67,7 +67,7 @@ def year(db):
 
 def test_covenant_pdf(year, tmp_path):
     prepared = prepare("covenant", year)
-    pdf, pages = render_pdf(prepared)
+    pdf, _pages = render_pdf(prepared)
     text = flat(pdf_text(pdf))
     for line in MOTTO:
         assert line in text
@@ -120,7 +120,7 @@ def test_covenant_recipients_when_set(year):
 
 def test_plan_pdf(year, tmp_path):
     prepared = prepare("plan", year)
-    pdf, pages = render_pdf(prepared)
+    pdf, _pages = render_pdf(prepared)
     text = flat(pdf_text(pdf))
     for line in MOTTO:
         assert line in text

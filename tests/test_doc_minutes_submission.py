@@ -9,15 +9,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from covenant import services as covenant_services
-from covenant.models import BlocYear, LegalBasis
+from core import lifecycle
+from core.formatting import vn_number
+from core.models import BlocYear
+from covenant.models import LegalBasis
+from documents.models import DocumentSetup
+from documents.render import prepare, render_pdf
 from reports import services as reports
-from reports.documents.layout import vn_number
-from reports.documents.render import prepare, render_pdf
-from reports.models import DocumentSetup, ReportingPeriod
-from scoring import sheets, voting
+from reports.models import ReportingPeriod
+from scoring.meeting import services as voting
 from scoring.models import AwardProposal, Ballot, ScoringRound
-from scoring.ranking import compute
+from scoring.sheets import services as sheets
+from scoring.sheets.ranking import compute
 from tests.personas import make_bloc_year
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -102,7 +105,7 @@ def review_year() -> BlocYear:
     report = reports.submit_report(report=report, expected_version=report.version, by=o[0], at=when)
     reports.accept_report(report=report, by=None, at=when)
 
-    year = covenant_services.advance_phase(bloc_year=year, by=None)
+    year = lifecycle.advance_phase(bloc_year=year, by=None)
     for i, minus in enumerate([Decimal(0), Decimal("1.5"), Decimal(3)]):
         evidence = reports.add_evidence(
             bloc_year=year, unit=u[i], upload=SimpleUploadedFile("qd.pdf", PDF), summary="Quyết định", by=o[i]
@@ -110,7 +113,7 @@ def review_year() -> BlocYear:
         self_score(year, u[i], o[i], evidence, minus)
     now = datetime.datetime.now(tz=VN)
     ScoringRound.objects.update_or_create(bloc_year=year, defaults={"released_at": now, "approved_at": now})
-    year = covenant_services.advance_phase(bloc_year=year, by=None)
+    year = lifecycle.advance_phase(bloc_year=year, by=None)
 
     flag = new_ballot(year, Ballot.Kind.FLAG, Ballot.Mode.ONLINE)
     cast(flag, u, o, [[u[0]]] * 11 + [[u[1]]])
@@ -314,7 +317,7 @@ def test_submission_proposes_the_units_and_attaches_their_achievement_reports(ye
         assert f"Đề nghị tặng {award} năm 2017" in page
         assert "I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH" in page
         assert "- Địa chỉ trụ sở:" in page and unit.phone in page and unit.email in page
-        part = " ".join(pages[start : (starts + [len(pages)])[starts.index(start) + 1]])
+        part = " ".join(pages[start : ([*starts, len(pages)])[starts.index(start) + 1]])
         assert "II. THÀNH TÍCH ĐẠT ĐƯỢC" in part and "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG" in part
         assert "Năm Hình thức khen thưởng Số, ngày, tháng, năm của quyết định khen thưởng" in part
         row = totals[unit.pk]
@@ -333,7 +336,7 @@ def test_submission_proposes_the_units_and_attaches_their_achievement_reports(ye
 
 
 def test_published_year_prints_no_draft_mark(year, tmp_path):
-    covenant_services.advance_phase(bloc_year=year, by=None)
+    lifecycle.advance_phase(bloc_year=year, by=None)
     year.refresh_from_db()
     for kind in ("minutes", "submission"):
         prepared = prepare(kind, year)
@@ -345,7 +348,7 @@ def test_published_year_prints_no_draft_mark(year, tmp_path):
 
 
 def test_kinds_are_registered_as_year_end_portrait_documents():
-    from reports.documents.registry import load_all
+    from documents.registry import load_all
 
     kinds = load_all()
     minutes, submission = kinds["minutes"], kinds["submission"]

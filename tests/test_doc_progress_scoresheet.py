@@ -8,15 +8,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from covenant.models import BlocYear
-from covenant.services import ServiceError
+from core.errors import ServiceError
+from core.models import BlocYear
+from documents.registry import load_all
+from documents.render import prepare, render_pdf
 from reports import services as report_services
-from reports.documents.registry import load_all
-from reports.documents.render import prepare, render_pdf
 from reports.services import SectionData
-from scoring import sheets
 from scoring.models import BonusItem, Deduction, ItemScore, ScoringRound, SubItem
-from scoring.sheets import ClaimReview, ClaimRow, Response, ReviewRow, SelfRow
+from scoring.sheets import services as sheets
+from scoring.sheets.services import ClaimReview, ClaimRow, Response, ReviewRow, SelfRow
 from tests.personas import make_bloc_year
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

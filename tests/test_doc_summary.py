@@ -15,13 +15,13 @@ from django.core.management import call_command
 from django.test import TestCase, override_settings
 from django.utils import timezone
 
-from covenant import services as covenant_services
-from covenant.models import BlocYear
+from core import lifecycle
+from core.formatting import vn_number
+from core.models import BlocYear
+from documents.models import ContentSynthesis
+from documents.render import html_for, prepare, render_pdf
 from reports import services as report_services
-from reports.documents.layout import vn_number
-from reports.documents.render import html_for, prepare, render_pdf
-from reports.models import ContentSynthesis
-from scoring import sheets, voting
+from scoring.meeting import services as voting
 from scoring.models import (
     AwardProposal,
     Ballot,
@@ -32,6 +32,7 @@ from scoring.models import (
     ScoreSheet,
     ScoringRound,
 )
+from scoring.sheets import services as sheets
 from tests.personas import CONTENT_TITLES, LEGAL_BASES, make_bloc_year
 
 # Per unit (STT order), the sub-item scores of criteria 1, 2 and 3 (3 sub-items each, see tests/personas.py).
@@ -131,10 +132,10 @@ def year(db) -> BlocYear:
     year = make_bloc_year(units=4, code="khoi-tk", year=2017, phase=BlocYear.Phase.REPORTING)
     units, officers, contents = year.units, year.officers, year.contents
     report_all(year)
-    year = covenant_services.advance_phase(bloc_year=year, by=None)
+    year = lifecycle.advance_phase(bloc_year=year, by=None)
     year.units = units
     score_all(year)
-    year = covenant_services.advance_phase(bloc_year=year, by=None)
+    year = lifecycle.advance_phase(bloc_year=year, by=None)
     year.units, year.officers = units, officers
     vote_all(year)
     year = BlocYear.objects.select_related("bloc__province").get(pk=year.pk)
@@ -270,9 +271,9 @@ def test_the_summary_reads_as_a_decree_30_report(year):
 
 def test_a_blank_synthesis_falls_back_to_the_reports_and_publishing_lifts_the_draft_mark(year):
     ContentSynthesis.objects.create(bloc_year=year, content=year.contents[0], text="  \n ")
-    year = covenant_services.advance_phase(bloc_year=year, by=None)
+    year = lifecycle.advance_phase(bloc_year=year, by=None)
     assert year.is_published
-    text, data = pdf_text(year)
+    text, _data = pdf_text(year)
     assert not draft(year)
     assert "- Sở thử nghiệm số 04 (khoi-tk): S04 đã thực hiện nội dung 1 trong kỳ nam." in text
 
@@ -335,7 +336,7 @@ class TestDemoSummary(TestCase):
         call_command("load_demo", stdout=StringIO(), stderr=StringIO())
 
     def test_the_2017_summary_of_the_demo(self):
-        from scoring.ranking import compute
+        from scoring.sheets.ranking import compute
 
         year = BlocYear.objects.select_related("bloc__province").get(bloc__code="khoi-tckt", year=2017)
         text, data = pdf_text(year)

@@ -11,10 +11,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from covenant.models import BlocYear
-from reports.documents.layout import date_line, vn_number
-from reports.documents.render import prepare, render_pdf
-from reports.models import DocumentSetup
+from core.formatting import vn_number
+from core.models import BlocYear
+from documents.layout import date_line
+from documents.models import DocumentSetup
+from documents.render import prepare, render_pdf
 from tests.personas import make_bloc_year, make_user
 
 
@@ -62,7 +63,7 @@ def test_ranking_pdf_has_the_decree_30_layout_and_the_units_in_rank_order(year, 
         recipients="Hội đồng TĐKT tỉnh\nLưu: VT",
     )
     prepared = prepare("ranking", year)
-    pdf, pages = render_pdf(prepared)
+    pdf, _pages = render_pdf(prepared)
     text = pdf_text(pdf, tmp_path)
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     assert "Độc lập - Tự do - Hạnh phúc" in text
@@ -95,7 +96,7 @@ def test_the_fonts_do_not_depend_on_fonts_installed_on_the_server(year, tmp_path
         f"<cachedir>{tmp_path}/cache</cachedir></fontconfig>"
     )
     html = tmp_path / "doc.html"
-    from reports.documents.render import html_for
+    from documents.render import html_for
 
     html.write_text(html_for(prepare("ranking", year)))
     out = tmp_path / "isolated.pdf"
@@ -170,7 +171,7 @@ def test_a_large_bloc_renders_in_the_background_and_keeps_the_result(client, yea
     # Tests run tasks immediately, so the first request already finds the stored PDF.
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    from reports.models import RenderedDocument
+    from documents.models import RenderedDocument
 
     assert RenderedDocument.objects.filter(status="done").count() == 1
     client.get(url)
@@ -203,9 +204,9 @@ def fresh_year(bloc_year):
 
 
 def test_an_unchanged_document_is_served_without_gathering_its_data_again(year):
-    from covenant import dataversion
-    from reports.documents.render import document_for
-    from reports.models import RenderedDocument
+    from core import dataversion
+    from documents.models import RenderedDocument
+    from documents.render import document_for
 
     first, prepared = document_for("ranking", fresh_year(year))
     assert prepared is not None  # rendered
@@ -223,7 +224,7 @@ def test_a_stored_document_is_checked_again_on_a_new_day(year, monkeypatch):
     """Deductions for late and missing reports follow the calendar, not only edits."""
     import datetime
 
-    from reports.documents import render
+    from documents import render
 
     render.document_for("ranking", fresh_year(year))
     assert render.document_for("ranking", fresh_year(year))[1] is None
@@ -234,9 +235,9 @@ def test_a_stored_document_is_checked_again_on_a_new_day(year, monkeypatch):
 
 
 def test_a_large_blocs_year_end_documents_are_rendered_ahead_after_each_change(year, settings):
-    from covenant.services import record
-    from reports.documents.render import document_for, slot_of
-    from reports.models import RenderedDocument
+    from core.audit import record
+    from documents.models import RenderedDocument
+    from documents.render import document_for, slot_of
 
     settings.DOCUMENT_INLINE_MAX_UNITS = 2
     record(bloc_year=year, by=None, action="test.change", target=year)  # the worker runs at once in tests
@@ -246,8 +247,8 @@ def test_a_large_blocs_year_end_documents_are_rendered_ahead_after_each_change(y
 
 
 def test_refresh_documents_command_renders_large_blocs_for_the_day(year, settings):
-    from reports.documents.render import slot_of
-    from reports.models import RenderedDocument
+    from documents.models import RenderedDocument
+    from documents.render import slot_of
 
     settings.DOCUMENT_INLINE_MAX_UNITS = 2
     out = io.StringIO()
@@ -261,8 +262,8 @@ def test_refresh_documents_command_renders_large_blocs_for_the_day(year, setting
 
 
 def test_a_change_in_a_later_year_leaves_an_earlier_years_documents_found_at_once(year):
-    from covenant.services import record
-    from reports.documents.render import document_for
+    from core.audit import record
+    from documents.render import document_for
 
     later = make_bloc_year(units=1, year=2026, phase=BlocYear.Phase.SETUP)
     BlocYear.objects.filter(pk=later.pk).update(bloc=year.bloc)

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from covenant.models import AuditEntry, Covenant
+from core.models import AuditEntry
+from covenant.models import Covenant
 from scoring.models import Scoreboard
 
 
@@ -39,14 +40,14 @@ def english(text: str) -> str:
 
 
 def test_pages_are_in_vietnamese_by_default(as_secretariat, bloc_year):
-    page = page_text(as_secretariat.get(year_url(bloc_year, "dashboard")))
+    page = page_text(as_secretariat.get(reverse("workspace:dashboard", args=[bloc_year.bloc.code, bloc_year.year])))
     assert '<html lang="vi"' in page
     for text in ["Tổng quan năm thi đua", "Đơn vị thành viên", "Giao ước thi đua", "Trưởng khối", "Đăng xuất"]:
         assert text in page
 
 
 def test_english_is_chosen_through_set_language_and_kept(as_secretariat, bloc_year):
-    url = year_url(bloc_year, "dashboard")
+    url = reverse("workspace:dashboard", args=[bloc_year.bloc.code, bloc_year.year])
     page = page_text(choose_language(as_secretariat, "en", url))
     assert '<html lang="en"' in page
     assert english("Tổng quan năm thi đua") != "Tổng quan năm thi đua", "the English catalogue is not loaded"
@@ -100,7 +101,8 @@ def test_date_typed_day_first_is_accepted_and_shown_day_first(as_secretariat, bl
     assert (covenant.signed_on, covenant.plan_date) == (datetime.date(2017, 5, 16), datetime.date(2017, 1, 2))
     detail = page_text(as_secretariat.get(year_url(bloc_year, "covenant")))
     assert "16/05/2017" in detail and "02/01/2017" in detail
-    assert "16/05/2017" in page_text(as_secretariat.get(year_url(bloc_year, "dashboard")))
+    dashboard = reverse("workspace:dashboard", args=[bloc_year.bloc.code, bloc_year.year])
+    assert "16/05/2017" in page_text(as_secretariat.get(dashboard))
     assert 'value="16/05/2017"' in page_text(as_secretariat.get(year_url(bloc_year, "covenant_edit")))
 
 

@@ -1,4 +1,4 @@
-"""The reuse paths of reports/documents/pdf.py: one font configuration and parsed stylesheets per thread, the garbage
+"""The reuse paths of documents/pdf.py: one font configuration and parsed stylesheets per thread, the garbage
 collector held off during a render. The PDFs must be exactly what WeasyPrint makes of the HTML on its own."""
 
 import gc
@@ -8,9 +8,9 @@ import threading
 import pytest
 from django.conf import settings
 
-from covenant.models import BlocYear
-from reports.documents import pdf as pdf_module
-from reports.documents.render import html_for, prepare
+from core.models import BlocYear
+from documents import pdf as pdf_module
+from documents.render import html_for, prepare
 from tests.personas import make_bloc_year
 
 

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from covenant.models import BlocYear, Membership
+from core.models import BlocYear, Membership
 
 LOGIN = "login redirect"
 
@@ -28,7 +28,7 @@ ROUTE_KINDS = {
     "healthz": PUBLIC,
     # Checks a printed document's code against the data the user may see; any signed-in user may ask.
     "verify": ANY_USER,
-    "covenant:dashboard": READ,
+    "workspace:dashboard": READ,
     "covenant:members": READ,
     "covenant:covenant": READ,
     "scoring:scoreboard": READ,
@@ -184,7 +184,7 @@ def expected_status(name: str, role: str):
 
 
 def registered_document_kinds() -> set[str]:
-    from reports.documents.registry import load_all
+    from documents.registry import load_all
 
     return set(load_all())
 
@@ -219,8 +219,9 @@ def active_year(bloc_year, officer_a, secretariat, settings, tmp_path, monkeypat
     and its score sheet; reviewers are assigned (the secretariat reviews that sheet) and the sheet has a
     manual deduction; nothing is released or approved. The default ballots are prepared, none open."""
     from reports import services as reports
-    from scoring import sheets, voting
+    from scoring.meeting import services as voting
     from scoring.models import ScoringRound
+    from scoring.sheets import services as sheets
 
     settings.MEDIA_ROOT = tmp_path / "media"
     BlocYear.objects.filter(pk=bloc_year.pk).update(phase=BlocYear.Phase.REPORTING)
@@ -256,7 +257,7 @@ def active_year(bloc_year, officer_a, secretariat, settings, tmp_path, monkeypat
 
     # Who may print is the question here, not the printing (tested with the documents): the HTML is still
     # built from the data, but WeasyPrint, a second or more per document and persona, is left out.
-    from reports.documents import render
+    from documents import render
 
     monkeypatch.setattr(render, "render_pdf", lambda prepared: (render.html_for(prepared) and PDF, 1))
     return bloc_year
@@ -337,15 +338,15 @@ def test_logout_is_post_only_and_returns_to_the_login_page(client, officer_a):
     assert client.get(reverse("logout")).status_code == 405
     response = client.post(reverse("logout"))
     assert response.status_code == 302 and response["Location"] == reverse("login")
-    assert describe(client.get(reverse("covenant:dashboard", args=["khoi-tckt", 2025]))) == LOGIN
+    assert describe(client.get(reverse("workspace:dashboard", args=["khoi-tckt", 2025]))) == LOGIN
 
 
 def test_home_sends_each_persona_to_their_work(client, personas, bloc_year, other_bloc_year):
-    dashboard = reverse("covenant:dashboard", args=[bloc_year.bloc.code, bloc_year.year])
+    dashboard = reverse("workspace:dashboard", args=[bloc_year.bloc.code, bloc_year.year])
     where = {
         "secretariat": dashboard, "officer_a": dashboard, "officer_b": dashboard, "leader": dashboard,
         "provincial": reverse("province", args=[bloc_year.bloc.province.code]),
-        "other_secretariat": reverse("covenant:dashboard", args=[other_bloc_year.bloc.code, other_bloc_year.year]),
+        "other_secretariat": reverse("workspace:dashboard", args=[other_bloc_year.bloc.code, other_bloc_year.year]),
     }
     for role, location in where.items():
         client.force_login(personas[role])
@@ -358,8 +359,8 @@ def test_home_sends_each_persona_to_their_work(client, personas, bloc_year, othe
 
 def test_unknown_bloc_or_year_is_404_even_for_the_secretariat(client, secretariat, bloc_year):
     client.force_login(secretariat)
-    assert client.get(reverse("covenant:dashboard", args=["khong-co", 2025])).status_code == 404
-    assert client.get(reverse("covenant:dashboard", args=[bloc_year.bloc.code, 2030])).status_code == 404
+    assert client.get(reverse("workspace:dashboard", args=["khong-co", 2025])).status_code == 404
+    assert client.get(reverse("workspace:dashboard", args=[bloc_year.bloc.code, 2030])).status_code == 404
     assert client.get(reverse("province", args=["khong-co"])).status_code == 404
 
 
@@ -368,7 +369,7 @@ def test_provincial_viewer_of_another_province_sees_nothing_of_this_bloc(client,
 
     viewer = make_user("tinh-khac", role="provincial", province=other_bloc_year.bloc.province)
     client.force_login(viewer)
-    assert client.get(reverse("covenant:dashboard", args=[bloc_year.bloc.code, bloc_year.year])).status_code == 404
+    assert client.get(reverse("workspace:dashboard", args=[bloc_year.bloc.code, bloc_year.year])).status_code == 404
     assert client.get(reverse("province", args=[bloc_year.bloc.province.code])).status_code == 404
     assert client.get(reverse("province", args=[other_bloc_year.bloc.province.code])).status_code == 200
 
@@ -376,7 +377,7 @@ def test_provincial_viewer_of_another_province_sees_nothing_of_this_bloc(client,
 def test_officer_of_the_head_unit_is_not_the_secretariat(client, bloc_year):
     client.force_login(bloc_year.officers[0])  # role officer, unit = the head unit
     base = [bloc_year.bloc.code, bloc_year.year]
-    assert client.get(reverse("covenant:dashboard", args=base)).status_code == 200
+    assert client.get(reverse("workspace:dashboard", args=base)).status_code == 200
     assert client.get(reverse("covenant:members_edit", args=base)).status_code == 403
 
 

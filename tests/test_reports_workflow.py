@@ -11,8 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
 
-from covenant.models import BlocYear
-from covenant.services import ConflictError, ServiceError
+from core.errors import ConflictError, ServiceError
+from core.models import BlocYear
 from reports import services
 from reports.models import Evidence, ProgressReport, ReminderLog
 from reports.services import SectionData, Timeliness
@@ -75,7 +75,7 @@ def test_first_submission_just_after_midnight_is_late(year, q1):
 
 def test_deadline_is_the_end_of_day_in_vietnam_not_utc(year, q1):
     # 23:30 on 10/04 in Hanoi is 16:30 UTC the same day; 00:30 on 11/04 in Hanoi is still 10/04 in UTC.
-    utc = datetime.timezone.utc
+    utc = datetime.UTC
     late = write_and_submit(q1, year.units[1], year.officers[1], datetime.datetime(2025, 4, 10, 17, 30, tzinfo=utc))
     assert services.timeliness(q1, late, None, at(2025, 6, 1)) == Timeliness.LATE
 
@@ -163,7 +163,7 @@ def test_returning_needs_a_reason_and_marks_what_changed_since(year, q1):
     services.save_report(
         report=report, sections=sections, general_proposals="", expected_version=None, by=officer, at=at(2025, 4, 13)
     )
-    from covenant.models import AuditEntry
+    from core.models import AuditEntry
 
     history = list(AuditEntry.objects.filter(target_type="reports.progressreport", target_id=str(report.pk)))
     assert services.changed_since_return(report, history) == {"2.done"}
@@ -384,13 +384,13 @@ def test_two_tabs_submitting_at_once_submit_once(settings, tmp_path):
     for t in threads:
         t.join()
     assert outcomes.count("ok") == 1
-    from covenant.models import AuditEntry
+    from core.models import AuditEntry
 
     assert AuditEntry.objects.filter(action="report.submit", target_id=str(report.pk)).count() == 1
 
 
 def test_a_new_year_copies_the_periods_one_year_on(year):
-    from covenant.services import start_next_year
+    from core.lifecycle import start_next_year
 
     new = start_next_year(previous=year, by=None)
     assert [(p.code, p.deadline, p.lock_date) for p in new.periods.order_by("order")] == [

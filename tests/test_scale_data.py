@@ -19,11 +19,12 @@ from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from bench.scale import EVIDENCE_FILE, PASSWORD
-from covenant.models import Bloc, BlocYear, Membership, Profile, Province, Unit
-from covenant.services import setup_problems
+from core.lifecycle import phase_problems
+from core.models import Bloc, BlocYear, Membership, Profile, Province, Unit
+from reports.board import completeness_board
 from reports.models import Evidence, ProgressReport, ReportingPeriod, ReportSection
-from reports.services import Timeliness, completeness_board, submission_problems
-from scoring import voting
+from reports.services import Timeliness, submission_problems
+from scoring.meeting import services as voting
 from scoring.models import (
     AwardProposal,
     Ballot,
@@ -36,7 +37,7 @@ from scoring.models import (
     SubItem,
     VoterRecord,
 )
-from scoring.ranking import compute
+from scoring.sheets.ranking import compute
 
 User = get_user_model()
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -134,7 +135,7 @@ class TestScaleData(TestCase):
 
     def test_setup_is_complete_every_year(self):
         for by in bench_years():
-            assert setup_problems(by) == [], by
+            assert phase_problems(by, "setup") == [], by
             members = list(by.memberships.order_by("order"))
             assert [m.order for m in members] == list(range(1, len(members) + 1))
             assert [m.role for m in members[:2]] == [Membership.Role.HEAD, Membership.Role.DEPUTY]

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.engine import DeductionLine, Entry, Rule, rank
+from scoring.sheets.engine import DeductionLine, Entry, Rule, rank
 
 CRIT1 = Rule("criterion:0", "Điểm tiêu chí 1 cao hơn")
 LATE = Rule("late", "Ít báo cáo trễ hạn hơn")
@@ -170,7 +170,7 @@ def test_random_orders_give_the_same_ranking():
 
 
 def test_a_tie_note_names_three_units_and_counts_the_others():
-    from scoring.ranking import tie_note
+    from scoring.sheets.ranking import tie_note
 
     rows = rank([e(u, ["30", "30", "30"]) for u in range(1, 7)], bonus_cap=D(10), rules=[])
     names = {u: f"Sở {u}" for u in range(1, 7)}

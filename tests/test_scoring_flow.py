@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from covenant.models import BlocYear
+from core.models import BlocYear
 from scoring.models import ItemScore, ScoreSheet, ScoringRound
 from tests.personas import make_bloc_year, make_user
 

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.management import call_command
 
-from covenant.models import BlocYear
-from covenant.services import ServiceError
+from core.errors import ServiceError
+from core.models import BlocYear
 from reports import services as report_services
 from reports.services import SectionData
-from scoring import sheets
 from scoring.models import Deduction, ItemScore, Scoreboard, ScoreSheet
-from scoring.ranking import compute
+from scoring.sheets import services as sheets
+from scoring.sheets.ranking import compute
 from tests.personas import make_bloc_year
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -52,7 +52,7 @@ def year(db, settings, tmp_path):
             submit_report(p, by.units[2], by.officers[2], at(p.deadline.year, p.deadline.month, p.deadline.day))
     late = periods["q1"].deadline + datetime.timedelta(days=2)
     submit_report(periods["q1"], by.units[1], by.officers[1], at(late.year, late.month, late.day))
-    from covenant.services import advance_phase
+    from core.lifecycle import advance_phase
 
     by = advance_phase(bloc_year=by, by=None, at=at(2026, 1, 20))
     by.units = [m.unit for m in by.memberships.select_related("unit").order_by("order")]
@@ -158,7 +158,7 @@ def test_a_reviewed_score_that_differs_needs_a_reason_and_nothing_changes_after_
     sheets.approve(bloc_year=year, by=None)
     with pytest.raises(ServiceError, match="phê duyệt"):
         sheets.add_manual_deduction(sheet=sheet, points="1", reason="muộn", by=None)
-    with pytest.raises(ServiceError, match="phê duyệt|công bố"):
+    with pytest.raises(ServiceError, match=r"phê duyệt|công bố"):
         sheets.save_review(
             sheet=sheet, rows={first.sub_item_id: sheets.ReviewRow(score="10")}, expected_version=None, by=None
         )
@@ -183,7 +183,7 @@ def test_the_ranking_command_fails_cleanly_without_scores(year, capsys):
 
 
 def test_attaching_evidence_to_a_bonus_claim_is_recorded(year):
-    from covenant.models import AuditEntry, Bloc
+    from core.models import AuditEntry, Bloc
     from reports.models import Evidence
 
     unit = year.units[0]

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from covenant.models import BlocYear
-from scoring import sheets
+from core.models import BlocYear
 from scoring.models import ScoreSheet, ScoringRound
+from scoring.sheets import services as sheets
 from tests.personas import make_bloc_year, make_user
 
 

@@ -9,9 +9,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from core.errors import ServiceError
+from core.models import AuditEntry, Membership, Unit
 from covenant import services
-from covenant.models import AuditEntry, Membership, Unit
-from covenant.services import ServiceError
 from tests.personas import make_bloc_year
 
 User = get_user_model()

@@ -35,7 +35,7 @@ LOAD_SETTINGS = "import django; django.setup(); from django.conf import settings
 def run(args: list[str], **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in OVERRIDDEN}
     clean["DJANGO_SETTINGS_MODULE"] = "khoithidua.settings"
-    return subprocess.run(  # noqa: S603 (fixed arguments, our own interpreter)
+    return subprocess.run(
         [sys.executable, *args], cwd=BASE_DIR, env={**clean, **env}, capture_output=True, text=True, timeout=120
     )
 

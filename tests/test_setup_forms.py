@@ -13,16 +13,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import F
 from django.urls import reverse
 
-from covenant.models import (
-    AuditEntry,
-    BlocYear,
-    Covenant,
-    CovenantContent,
-    LegalBasis,
-    Membership,
-    Profile,
-    Unit,
-)
+from core.models import AuditEntry, BlocYear, Membership, Profile, Unit
+from covenant.models import Covenant, CovenantContent, LegalBasis
 from scoring.models import BonusItem, Criterion, Scoreboard, SubItem, TieBreak
 
 User = get_user_model()

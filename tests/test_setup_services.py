@@ -7,21 +7,14 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from core import lifecycle
+from core.errors import ConflictError, ServiceError
+from core.models import AuditEntry, Bloc, BlocYear, Membership, Profile, Unit
 from covenant import services
-from covenant.models import (
-    AuditEntry,
-    Bloc,
-    BlocYear,
-    Covenant,
-    CovenantContent,
-    LegalBasis,
-    Membership,
-    Profile,
-    Unit,
-)
-from covenant.services import ConflictError, MemberRow, ServiceError
-from scoring import services as scoring
+from covenant.models import Covenant, CovenantContent, LegalBasis
+from covenant.services import MemberRow
 from scoring.models import BonusItem, Criterion, Scoreboard, SubItem, TieBreak
+from scoring.scoreboard import services as scoring
 from tests.personas import CONTENT_TITLES, make_bloc_year, make_user
 
 AT = datetime.datetime(2025, 3, 14, 9, 30, tzinfo=datetime.UTC)
@@ -53,7 +46,7 @@ def test_save_members_swaps_stt_and_passes_the_head_role(bloc_year, secretariat)
 
 
 def test_save_members_adds_removes_and_renumbers_in_one_step(bloc_year, secretariat):
-    u1, u2, u3 = bloc_year.units
+    u1, _u2, u3 = bloc_year.units
     new = Unit.objects.create(code="so-moi", name="Sở Mới", short_name="SM", province=bloc_year.bloc.province)
     services.save_members(
         bloc_year=fresh(bloc_year), by=secretariat, expected_version=None,
@@ -170,8 +163,8 @@ def test_changes_after_setup_need_a_reason_and_none_once_published(bloc_year, se
 
 
 def test_complete_setup_has_no_problems_and_advances(bloc_year, secretariat):
-    assert services.setup_problems(bloc_year) == []
-    by = services.advance_phase(bloc_year=bloc_year, by=secretariat, at=AT)
+    assert lifecycle.phase_problems(bloc_year) == []
+    by = lifecycle.advance_phase(bloc_year=bloc_year, by=secretariat, at=AT)
     assert by.phase == BlocYear.Phase.REPORTING and fresh(bloc_year).phase == BlocYear.Phase.REPORTING
     entry = AuditEntry.objects.get(action="phase.advance")
     assert (entry.actor, entry.at, entry.before, entry.after) == (
@@ -189,9 +182,9 @@ def test_complete_setup_has_no_problems_and_advances(bloc_year, secretariat):
 ])
 def test_setup_problems_block_the_reporting_phase(bloc_year, secretariat, spoil, problem):
     spoil(bloc_year)
-    assert any(problem in p for p in services.setup_problems(bloc_year))
+    assert any(problem in p for p in lifecycle.phase_problems(bloc_year))
     with pytest.raises(ServiceError, match="Chưa thể chuyển giai đoạn"):
-        services.advance_phase(bloc_year=bloc_year, by=secretariat)
+        lifecycle.advance_phase(bloc_year=bloc_year, by=secretariat)
     assert fresh(bloc_year).phase == BlocYear.Phase.SETUP
     assert not AuditEntry.objects.filter(action="phase.advance").exists()
 
@@ -199,24 +192,24 @@ def test_setup_problems_block_the_reporting_phase(bloc_year, secretariat, spoil,
 def test_phases_advance_in_order_each_once_its_work_is_done(bloc_year, secretariat):
     from scoring.models import Ballot, ScoringRound
 
-    by = services.advance_phase(bloc_year=bloc_year, by=secretariat)
+    by = lifecycle.advance_phase(bloc_year=bloc_year, by=secretariat)
     assert by.phase == BlocYear.Phase.REPORTING
-    by = services.advance_phase(bloc_year=by, by=secretariat)
+    by = lifecycle.advance_phase(bloc_year=by, by=secretariat)
     assert by.phase == BlocYear.Phase.SCORING
     with pytest.raises(ServiceError, match="chưa được phê duyệt"):
-        services.advance_phase(bloc_year=by, by=secretariat)
+        lifecycle.advance_phase(bloc_year=by, by=secretariat)
     ScoringRound.objects.create(bloc_year=by, released_at=AT, approved_at=AT)
-    by = services.advance_phase(bloc_year=by, by=secretariat)
+    by = lifecycle.advance_phase(bloc_year=by, by=secretariat)
     assert by.phase == BlocYear.Phase.REVIEW
     # A ballot still being prepared blocks nothing; an open one must be closed first.
     Ballot.objects.create(bloc_year=by, kind=Ballot.Kind.FLAG, status=Ballot.Status.OPEN)
     with pytest.raises(ServiceError, match="chưa kết thúc"):
-        services.advance_phase(bloc_year=by, by=secretariat)
+        lifecycle.advance_phase(bloc_year=by, by=secretariat)
     Ballot.objects.filter(bloc_year=by).update(status=Ballot.Status.CLOSED)
-    by = services.advance_phase(bloc_year=by, by=secretariat)
+    by = lifecycle.advance_phase(bloc_year=by, by=secretariat)
     assert by.phase == BlocYear.Phase.PUBLISHED
     with pytest.raises(ServiceError, match="giai đoạn cuối"):
-        services.advance_phase(bloc_year=by, by=secretariat)
+        lifecycle.advance_phase(bloc_year=by, by=secretariat)
     assert list(AuditEntry.objects.filter(action="phase.advance").order_by("id").values_list("after", flat=True)) == [
         {"phase": p} for p in BlocYear.PHASE_ORDER[1:]]
 
@@ -225,10 +218,10 @@ def test_revert_requires_a_reason_and_is_logged_with_it(bloc_year, secretariat):
     by = set_phase(bloc_year, BlocYear.Phase.SCORING)
     for blank in ["", "   ", None]:
         with pytest.raises(ServiceError, match="Phải ghi lý do") as error:
-            services.revert_phase(bloc_year=by, by=secretariat, reason=blank)
+            lifecycle.revert_phase(bloc_year=by, by=secretariat, reason=blank)
         assert error.value.field == "reason"
     assert fresh(bloc_year).phase == BlocYear.Phase.SCORING
-    by = services.revert_phase(bloc_year=by, by=secretariat, reason="Chấm lại tiêu chí 2", at=AT)
+    by = lifecycle.revert_phase(bloc_year=by, by=secretariat, reason="Chấm lại tiêu chí 2", at=AT)
     assert by.phase == BlocYear.Phase.REPORTING
     entry = AuditEntry.objects.get(action="phase.revert")
     assert (entry.reason, entry.before, entry.after, entry.actor) == (
@@ -237,7 +230,7 @@ def test_revert_requires_a_reason_and_is_logged_with_it(bloc_year, secretariat):
 
 def test_revert_from_the_first_phase_is_refused(bloc_year, secretariat):
     with pytest.raises(ServiceError, match="giai đoạn đầu tiên"):
-        services.revert_phase(bloc_year=bloc_year, by=secretariat, reason="Thử")
+        lifecycle.revert_phase(bloc_year=bloc_year, by=secretariat, reason="Thử")
 
 
 def test_scoreboard_is_frozen_from_the_scoring_phase(bloc_year, secretariat):
@@ -270,7 +263,7 @@ def scoreboard_shape(bloc_year) -> dict:
 
 def test_start_next_year_copies_the_whole_setup(bloc_year, secretariat):
     Scoreboard.objects.filter(bloc_year=bloc_year).update(bonus_cap=Decimal("7.5"), late_report_points=Decimal("0.5"))
-    new = services.start_next_year(previous=set_phase(bloc_year, BlocYear.Phase.PUBLISHED), by=secretariat, at=AT)
+    new = lifecycle.start_next_year(previous=set_phase(bloc_year, BlocYear.Phase.PUBLISHED), by=secretariat, at=AT)
     assert (new.bloc_id, new.year, new.phase) == (bloc_year.bloc_id, 2026, BlocYear.Phase.SETUP)
     assert member_map(new) == member_map(bloc_year)
     old_cov, new_cov = Covenant.objects.get(bloc_year=bloc_year), Covenant.objects.get(bloc_year=new)
@@ -282,7 +275,7 @@ def test_start_next_year_copies_the_whole_setup(bloc_year, secretariat):
     # The copies are new rows linked within the new year, never to last year's.
     assert not Criterion.objects.filter(scoreboard__bloc_year=new, contents__covenant=old_cov).exists()
     assert not TieBreak.objects.filter(scoreboard__bloc_year=new, criterion__scoreboard__bloc_year=bloc_year).exists()
-    assert services.setup_problems(new) == []
+    assert lifecycle.phase_problems(new) == []
     # Last year is untouched.
     assert Criterion.objects.filter(scoreboard__bloc_year=bloc_year).count() == 3
     assert fresh(bloc_year).phase == BlocYear.Phase.PUBLISHED
@@ -293,21 +286,21 @@ def test_start_next_year_takes_the_head_and_deputy_elected_at_the_review_meeting
 
     u1, u2, u3 = bloc_year.units
     ReviewMeeting.objects.create(bloc_year=bloc_year, elected_head=u3, elected_deputy=u1)
-    new = services.start_next_year(previous=bloc_year, by=secretariat)
+    new = lifecycle.start_next_year(previous=bloc_year, by=secretariat)
     assert member_map(new) == {u1.pk: (1, "deputy"), u2.pk: (2, "member"), u3.pk: (3, "head")}
     assert member_map(bloc_year) == {u1.pk: (1, "head"), u2.pk: (2, "deputy"), u3.pk: (3, "member")}
 
 
 def test_start_next_year_is_refused_when_a_later_year_exists(bloc_year, secretariat):
-    services.start_next_year(previous=bloc_year, by=secretariat)
+    lifecycle.start_next_year(previous=bloc_year, by=secretariat)
     with pytest.raises(ServiceError, match="năm gần nhất"):
-        services.start_next_year(previous=bloc_year, by=secretariat)
+        lifecycle.start_next_year(previous=bloc_year, by=secretariat)
     assert BlocYear.objects.filter(bloc=bloc_year.bloc).count() == 2
 
 
 def test_creating_a_year_twice_is_refused(bloc_year, secretariat):
     with pytest.raises(ServiceError, match="đã có năm thi đua 2025"):
-        services.create_bloc_year(bloc=bloc_year.bloc, year=2025, by=secretariat)
+        lifecycle.create_bloc_year(bloc=bloc_year.bloc, year=2025, by=secretariat)
 
 
 # Scoreboard rules ---------------------------------------------------------------------------------
@@ -434,7 +427,7 @@ def test_named_constraints_exist_in_the_database(model):
 
 def violations(by) -> dict:
     """Writes that bypass the services; each must be stopped by the database."""
-    u1, u2, u3 = by.units
+    u1, _u2, u3 = by.units
     covenant = Covenant.objects.get(bloc_year=by)
     board = Scoreboard.objects.get(bloc_year=by)
     criterion = by.criteria[0]
@@ -511,7 +504,7 @@ def test_zero_maximum_sub_item_and_second_head_are_refused_even_in_bulk(bloc_yea
 def test_thirty_unit_year_is_complete(db):
     by = make_bloc_year(units=30)
     assert Membership.objects.filter(bloc_year=by).count() == 30
-    assert services.setup_problems(by) == []
+    assert lifecycle.phase_problems(by) == []
     assert len(by.officers) == 30
     assert Bloc.objects.filter(pk=by.bloc_id).exists()
     assert timezone.is_aware(AuditEntry.objects.filter(bloc_year=by).first().at)

@@ -160,7 +160,7 @@ def test_known_strings_translate_when_english_is_active():
 
 
 def test_model_and_choice_labels_translate():
-    from covenant.models import Unit
+    from core.models import Unit
 
     with translation.override("en"):
         assert str(Unit._meta.verbose_name) == "unit"

@@ -6,10 +6,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from covenant import services as covenant_services
-from covenant.models import AuditEntry, BlocYear
-from covenant.services import ServiceError
-from scoring import voting
+from core import lifecycle
+from core.errors import ServiceError
+from core.models import AuditEntry, BlocYear
+from scoring.meeting import services as voting
 from scoring.models import Ballot, Choice, ScoringRound, VoterRecord
 from tests.personas import make_bloc_year
 
@@ -18,7 +18,7 @@ def review_year(units: int) -> BlocYear:
     year = make_bloc_year(units=units, year=2025, phase=BlocYear.Phase.SCORING)
     now = timezone.now()
     ScoringRound.objects.create(bloc_year=year, released_at=now, approved_at=now)
-    reviewed = covenant_services.advance_phase(bloc_year=year, by=None)
+    reviewed = lifecycle.advance_phase(bloc_year=year, by=None)
     reviewed.units, reviewed.officers = year.units, year.officers
     return reviewed
 
@@ -233,13 +233,13 @@ def test_two_requests_at_once_cast_one_ballot():
 def test_publishing_needs_every_ballot_closed_and_locks_the_year(year):
     ballot = certificate_ballot(year)
     with pytest.raises(ServiceError, match="chưa kết thúc"):
-        covenant_services.advance_phase(bloc_year=year, by=None)
+        lifecycle.advance_phase(bloc_year=year, by=None)
     voting.close_ballot(ballot=ballot, by=None)
-    published = covenant_services.advance_phase(bloc_year=year, by=None)
+    published = lifecycle.advance_phase(bloc_year=year, by=None)
     assert published.is_published
-    with pytest.raises(ServiceError, match="đã công bố|đã khóa"):
+    with pytest.raises(ServiceError, match=r"đã công bố|đã khóa"):
         voting.save_meeting(bloc_year=published, data={"place": "Kon Tum"}, present_unit_ids=[], by=None)
-    reopened = covenant_services.revert_phase(bloc_year=published, by=None, reason="Sửa biên bản")
+    reopened = lifecycle.revert_phase(bloc_year=published, by=None, reason="Sửa biên bản")
     assert reopened.phase == BlocYear.Phase.REVIEW
     assert AuditEntry.objects.filter(action="phase.revert", reason="Sửa biên bản").exists()
 
@@ -252,7 +252,7 @@ def test_the_elected_head_and_deputy_prefill_next_year(year):
         elected_deputy_id=year.units[5].pk,
         by=None,
     )
-    nxt = covenant_services.start_next_year(previous=year, by=None)
+    nxt = lifecycle.start_next_year(previous=year, by=None)
     roles = dict(nxt.memberships.values_list("unit_id", "role"))
     assert roles[year.units[4].pk] == "head" and roles[year.units[5].pk] == "deputy"
     assert roles[year.units[0].pk] == "member"
@@ -261,10 +261,10 @@ def test_the_elected_head_and_deputy_prefill_next_year(year):
 def test_scoring_must_be_approved_before_the_review_phase(db):
     scoring_year = make_bloc_year(units=3, year=2025, phase=BlocYear.Phase.SCORING)
     with pytest.raises(ServiceError, match="phê duyệt"):
-        covenant_services.advance_phase(bloc_year=scoring_year, by=None)
+        lifecycle.advance_phase(bloc_year=scoring_year, by=None)
 
 
 def test_a_ballot_never_opened_does_not_block_publishing(year):
     voting.create_default_ballots(bloc_year=year, by=None)
-    published = covenant_services.advance_phase(bloc_year=year, by=None)
+    published = lifecycle.advance_phase(bloc_year=year, by=None)
     assert published.is_published

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from covenant.models import BlocYear
+from core.models import BlocYear
 from reports import notify
 from reports.models import Extension, ProgressReport, ReminderLog, ReportingPeriod
 from reports.services import unit_dates

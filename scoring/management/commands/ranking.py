@@ -5,14 +5,10 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from covenant.models import BlocYear
-from scoring.models import ScoreSheet
-from scoring.ranking import compute
-
-
-def plain(value) -> str:
-    text = format(value.normalize(), "f")
-    return text
+from core.formatting import plain
+from core.models import BlocYear
+from scoring.sheets.models import ScoreSheet
+from scoring.sheets.ranking import compute
 
 
 class Command(BaseCommand):
@@ -32,7 +28,7 @@ class Command(BaseCommand):
             sys.exit(1)
         try:
             ranking = compute(bloc_year)
-        except Exception as e:  # noqa: BLE001 — reported as a clean error, not a traceback
+        except Exception as e:
             raise CommandError(str(e)) from e
         writer = csv.writer(self.stdout, lineterminator="\n")
         writer.writerow(

@@ -1,0 +1,195 @@
+"""The life of a bloc year: opened, walked through its phases, copied into the next year.
+
+The kernel knows only the phases and the member list. What else a year holds (the covenant, the periods, the
+scoreboard, the ballots) belongs to the apps above, which contribute from their ``AppConfig.ready()``:
+
+- ``on_year_created(fn)``: ``fn(bloc_year, by=..., at=...)`` makes the app's rows of a new year;
+- ``phase_check(phase, fn)``: ``fn(bloc_year) -> list[str]`` says what keeps the year from leaving ``phase``;
+- ``on_next_year(fn)``: ``fn(step: NextYear)`` copies the app's setup into the next year (in app order: the
+  covenant first, whose content map the scoreboard then uses);
+- ``next_year_roles(fn)``: ``fn(previous) -> {unit_id: role}``, the head and deputy elected for next year.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from core.audit import Actor, record
+from core.errors import ServiceError
+from core.models import Bloc, BlocYear, Membership
+
+Phase = BlocYear.Phase
+
+
+@dataclass
+class NextYear:
+    """One "open the next year" step, handed to every app in turn."""
+
+    previous: BlocYear
+    new: BlocYear
+    by: Actor
+    at: datetime.datetime | None
+    # What one app copied and a later one needs (e.g. "contents": {old content pk: new content}).
+    maps: dict = field(default_factory=dict)
+
+
+_YEAR_CREATED: list[Callable] = []
+_PHASE_CHECKS: dict[str, list[Callable[[BlocYear], list[str]]]] = {}
+_NEXT_YEAR: list[Callable[[NextYear], None]] = []
+_NEXT_YEAR_ROLES: list[Callable[[BlocYear], dict[int, str]]] = []
+
+
+def on_year_created(fn: Callable) -> Callable:
+    if fn not in _YEAR_CREATED:
+        _YEAR_CREATED.append(fn)
+    return fn
+
+
+def phase_check(phase: str, fn: Callable[[BlocYear], list[str]]) -> Callable:
+    checks = _PHASE_CHECKS.setdefault(Phase(phase), [])
+    if fn not in checks:
+        checks.append(fn)
+    return fn
+
+
+def on_next_year(fn: Callable[[NextYear], None]) -> Callable:
+    if fn not in _NEXT_YEAR:
+        _NEXT_YEAR.append(fn)
+    return fn
+
+
+def next_year_roles(fn: Callable[[BlocYear], dict[int, str]]) -> Callable:
+    if fn not in _NEXT_YEAR_ROLES:
+        _NEXT_YEAR_ROLES.append(fn)
+    return fn
+
+
+def check_editable(bloc_year: BlocYear, reason: str) -> str:
+    """Setup data changes freely in the setup phase, with a reason later on, never once published."""
+    if bloc_year.is_published:
+        raise ServiceError(_("Năm thi đua đã công bố: dữ liệu đã khóa, không thể thay đổi."))
+    reason = (reason or "").strip()
+    if bloc_year.changes_need_reason and not reason:
+        raise ServiceError(_("Năm thi đua đã qua giai đoạn thiết lập: mọi thay đổi phải ghi rõ lý do."), field="reason")
+    return reason
+
+
+def member_problems(bloc_year: BlocYear) -> list[str]:
+    problems = []
+    members = list(bloc_year.memberships.all())
+    if len(members) < 2:
+        problems.append(_("Khối cần ít nhất hai đơn vị thành viên."))
+    if not any(m.role == Membership.Role.HEAD for m in members):
+        problems.append(_("Chưa chọn Trưởng khối."))
+    return problems
+
+
+def phase_problems(bloc_year: BlocYear, phase: str | None = None) -> list[str]:
+    """What still keeps the year from leaving the phase (its current one by default), from every app."""
+    problems: list[str] = []
+    for check in _PHASE_CHECKS.get(Phase(phase or bloc_year.phase), []):
+        problems.extend(check(bloc_year))
+    return problems
+
+
+phase_check(Phase.SETUP, member_problems)
+
+
+@transaction.atomic
+def create_bloc_year(*, bloc: Bloc, year: int, by: Actor, at: datetime.datetime | None = None) -> BlocYear:
+    try:
+        with transaction.atomic():
+            bloc_year = BlocYear.objects.create(bloc=bloc, year=year)
+    except IntegrityError:
+        raise ServiceError(_("Khối đã có năm thi đua %(year)s.") % {"year": year}) from None
+    for fn in _YEAR_CREATED:
+        fn(bloc_year, by=by, at=at)
+    record(bloc_year=bloc_year, by=by, action="year.create", target=bloc_year, after={"year": year}, at=at)
+    return bloc_year
+
+
+@transaction.atomic
+def advance_phase(*, bloc_year: BlocYear, by: Actor, at: datetime.datetime | None = None) -> BlocYear:
+    bloc_year = BlocYear.objects.select_for_update().get(pk=bloc_year.pk)
+    index = bloc_year.phase_index
+    if index + 1 >= len(BlocYear.PHASE_ORDER):
+        raise ServiceError(_("Năm thi đua đã ở giai đoạn cuối."))
+    problems = phase_problems(bloc_year)
+    if problems:
+        raise ServiceError(_("Chưa thể chuyển giai đoạn: %(problems)s") % {"problems": " ".join(problems)})
+    before = {"phase": bloc_year.phase}
+    bloc_year.phase = BlocYear.PHASE_ORDER[index + 1]
+    bloc_year.save(update_fields=["phase"])
+    record(
+        bloc_year=bloc_year,
+        by=by,
+        action="phase.advance",
+        target=bloc_year,
+        before=before,
+        after={"phase": bloc_year.phase},
+        at=at,
+    )
+    return bloc_year
+
+
+@transaction.atomic
+def revert_phase(*, bloc_year: BlocYear, by: Actor, reason: str, at: datetime.datetime | None = None) -> BlocYear:
+    bloc_year = BlocYear.objects.select_for_update().get(pk=bloc_year.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Phải ghi lý do khi quay lại giai đoạn trước."), field="reason")
+    index = bloc_year.phase_index
+    if index == 0:
+        raise ServiceError(_("Năm thi đua đang ở giai đoạn đầu tiên."))
+    before = {"phase": bloc_year.phase}
+    bloc_year.phase = BlocYear.PHASE_ORDER[index - 1]
+    bloc_year.save(update_fields=["phase"])
+    record(
+        bloc_year=bloc_year,
+        by=by,
+        action="phase.revert",
+        target=bloc_year,
+        before=before,
+        after={"phase": bloc_year.phase},
+        reason=reason,
+        at=at,
+    )
+    return bloc_year
+
+
+@transaction.atomic
+def start_next_year(*, previous: BlocYear, by: Actor, at: datetime.datetime | None = None) -> BlocYear:
+    """Open year N+1 from year N: the members (with the head and deputy elected at year N's review meeting, else
+    year N's roles), then whatever each app copies (covenant, scoreboard, reporting periods, ...)."""
+    if BlocYear.objects.filter(bloc=previous.bloc, year__gt=previous.year).exists():
+        raise ServiceError(_("Chỉ có thể mở năm mới từ năm gần nhất của khối."))
+    bloc_year = create_bloc_year(bloc=previous.bloc, year=previous.year + 1, by=by, at=at)
+    elected: dict[int, str] = {}
+    for roles in _NEXT_YEAR_ROLES:
+        elected.update(roles(previous))
+    members = list(previous.memberships.all())
+    taken = set(
+        Membership.objects.filter(year=bloc_year.year, unit__in=[m.unit_id for m in members]).values_list(
+            "unit_id", flat=True
+        )
+    )
+    if taken:
+        # Another bloc already took a unit for the new year: it stays there, and is not copied here.
+        members = [m for m in members if m.unit_id not in taken]
+    Membership.objects.bulk_create(
+        Membership(
+            bloc_year=bloc_year,
+            year=bloc_year.year,
+            unit_id=m.unit_id,
+            order=m.order,
+            role=elected.get(m.unit_id, Membership.Role.MEMBER) if elected else m.role,
+        )
+        for m in members
+    )
+    step = NextYear(previous=previous, new=bloc_year, by=by, at=at)
+    for copy in _NEXT_YEAR:
+        copy(step)
+    return bloc_year

@@ -1,0 +1,21 @@
+"""Template filters of the project: points the Vietnamese way, dictionary lookups."""
+
+from django import template
+
+from core import formatting
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template, or an empty list when absent."""
+    if mapping is None:
+        return []
+    return mapping.get(key, [])
+
+
+@register.filter
+def points(value) -> str:
+    """A score the Vietnamese way, without trailing zeros: 83,5 · 100 · 7,25 (a dash when there is none)."""
+    return formatting.points(value)

@@ -1,0 +1,52 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import DATE_HELP, DateInput
+from documents.models import DocumentSetup
+
+
+class DocumentSetupForm(forms.ModelForm):
+    class Meta:
+        model = DocumentSetup
+        fields = [
+            "parent_body",
+            "issuing_body",
+            "number",
+            "symbol",
+            "place",
+            "issued_on",
+            "sign_form",
+            "authority",
+            "signer_title",
+            "signer_name",
+            "recipients",
+        ]
+        widgets = {"issued_on": DateInput, "recipients": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {"issued_on": DATE_HELP}
+
+    def clean_number(self):
+        number = self.cleaned_data["number"].strip()
+        if number and not number.isdigit():
+            raise forms.ValidationError(_("Số văn bản chỉ gồm chữ số (ví dụ 05)."))
+        return number
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label=_("Mã kiểm tra in ở chân trang văn bản"),
+        max_length=120,
+        widget=forms.TextInput(attrs={"placeholder": "XH-1-2017-3F9A2C1B7D", "autofocus": True}),
+    )
+
+
+class SynthesisForm(forms.Form):
+    def __init__(self, *args, contents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.contents = list(contents)
+        for c in self.contents:
+            self.fields[f"c{c.pk}"] = forms.CharField(
+                label=f"{c.order}. {c.title}",
+                required=False,
+                max_length=30000,
+                widget=forms.Textarea(attrs={"rows": 8}),
+            )

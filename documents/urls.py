@@ -1,0 +1,16 @@
+from django.urls import path
+
+from documents import views
+
+app_name = "documents"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("synthesis/", views.synthesis, name="synthesis"),
+    path("ranking.xlsx", views.ranking_xlsx, name="ranking_xlsx"),
+    path("board.xlsx", views.board_xlsx, name="board_xlsx"),
+    path("<slug:kind>/setup/", views.setup, name="setup"),
+    path("<slug:kind>.pdf", views.pdf, name="pdf"),
+    path("<slug:kind>/units/<int:unit_pk>.pdf", views.unit_pdf, name="unit_pdf"),
+    path("progress/units/<int:unit_pk>/periods/<int:period_pk>.pdf", views.progress_pdf, name="progress_pdf"),
+]

@@ -1,0 +1,68 @@
+"""The reporting services, one module a feature: ``periods`` (periods, extensions, timeliness), ``workflow`` (a
+report from draft to accepted, with its uploads) and ``evidence`` (files checked by content). The names below are
+the app's service API: ``from reports import services; services.submit_report(...)``."""
+
+from reports.services.evidence import ALLOWED_TYPES, add_evidence, check_upload, files_removed_on_error
+from reports.services.periods import (
+    DEFAULT_PERIODS,
+    TIMELINESS_LABELS,
+    Dates,
+    Timeliness,
+    copy_periods,
+    create_default_periods,
+    default_period_dates,
+    grant_extension,
+    save_period,
+    timeliness,
+    unit_dates,
+)
+from reports.services.workflow import (
+    SectionData,
+    Upload,
+    Written,
+    accept_report,
+    changed_since_return,
+    load_written,
+    reopen_report,
+    report_snapshot,
+    return_report,
+    save_and_submit_report,
+    save_report,
+    save_report_with_uploads,
+    start_report,
+    submission_problems,
+    submit_report,
+)
+
+__all__ = [
+    "ALLOWED_TYPES",
+    "DEFAULT_PERIODS",
+    "TIMELINESS_LABELS",
+    "Dates",
+    "SectionData",
+    "Timeliness",
+    "Upload",
+    "Written",
+    "accept_report",
+    "add_evidence",
+    "changed_since_return",
+    "check_upload",
+    "copy_periods",
+    "create_default_periods",
+    "default_period_dates",
+    "files_removed_on_error",
+    "grant_extension",
+    "load_written",
+    "reopen_report",
+    "report_snapshot",
+    "return_report",
+    "save_and_submit_report",
+    "save_period",
+    "save_report",
+    "save_report_with_uploads",
+    "start_report",
+    "submission_problems",
+    "submit_report",
+    "timeliness",
+    "unit_dates",
+]

@@ -1,0 +1,507 @@
+"""Secret ballots at the review meeting, the meeting record, award proposals and next year's officers.
+
+Secrecy (against anyone who reads the database, its logs or its backups): who has voted (VoterRecord) is
+stored apart from what was voted. While a ballot is open the choices live in one encrypted ballot box,
+reshuffled at every vote; only when the ballot closes are they written as Choice rows, in shuffled order
+with random ids, no timestamp and no reference to a unit or a user. The audit trail records that a ballot
+opened or closed and which units voted, never a choice.
+"""
+
+import base64
+import datetime
+import hashlib
+import json
+import math
+import random
+from dataclasses import dataclass
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import Actor, record
+from core.errors import ServiceError
+from core.models import BlocYear, Membership, Unit
+from scoring.meeting.models import AwardProposal, Ballot, Candidate, Choice, ReviewMeeting, VoterRecord
+from scoring.sheets.models import RankSnapshot, ScoringRound
+from scoring.sheets.services import approval_problems
+
+Status = Ballot.Status
+_rng = random.SystemRandom()
+
+
+def _now(at: datetime.datetime | None):
+    return at or timezone.now()
+
+
+# The ballot box ------------------------------------------------------------------------------------
+
+
+def _fernet() -> MultiFernet:
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return MultiFernet(
+        [
+            Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"khoithidua.ballot-box:" + k.encode()).digest()))
+            for k in keys
+        ]
+    )
+
+
+def _open_box(ballot: Ballot) -> list[list[int]]:
+    if not ballot.sealed_box:
+        return []
+    try:
+        return json.loads(_fernet().decrypt(bytes(ballot.sealed_box)))
+    except InvalidToken:
+        raise ServiceError(
+            _("Không mở được hòm phiếu: khóa bí mật của máy chủ đã thay đổi trong khi bỏ phiếu.")
+        ) from None
+
+
+def _seal_box(papers: list[list[int]]) -> bytes:
+    _rng.shuffle(papers)
+    return _fernet().encrypt(json.dumps(papers).encode())
+
+
+# Setting ballots up --------------------------------------------------------------------------------
+
+DEFAULT_MAX = {Ballot.Kind.FLAG: 1, Ballot.Kind.CERTIFICATE: 2, Ballot.Kind.HEAD: 1, Ballot.Kind.DEPUTY: 1}
+
+
+def _check_year(bloc_year: BlocYear) -> None:
+    if bloc_year.is_published:
+        raise ServiceError(_("Năm thi đua đã công bố: dữ liệu đã khóa, không thể thay đổi."))
+    if bloc_year.phase != BlocYear.Phase.REVIEW:
+        raise ServiceError(_("Năm thi đua chưa ở giai đoạn bình xét."))
+
+
+@transaction.atomic
+def save_ballot(
+    *, bloc_year: BlocYear, ballot: Ballot | None, data: dict, by: Actor, at: datetime.datetime | None = None
+) -> Ballot:
+    """Create or change a ballot while it is being prepared; its candidates follow its settings."""
+    _check_year(bloc_year)
+    if ballot is not None and ballot.status != Status.DRAFT:
+        raise ServiceError(_("Cuộc bỏ phiếu đã mở: không thể thay đổi cách bỏ phiếu hay danh sách đề cử."))
+    members = list(bloc_year.memberships.select_related("unit").order_by("order"))
+    if data["max_choices"] < 1 or data["max_choices"] > len(members):
+        raise ServiceError(_("Số đơn vị được chọn phải từ 1 đến %(n)s.") % {"n": len(members)}, field="max_choices")
+    if data["candidates_from"] == Ballot.Candidates.TOP and not data.get("top_n"):
+        raise ServiceError(_("Hãy nhập số đơn vị đứng đầu được đề cử."), field="top_n")
+    if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+        raise ServiceError(_("Giờ đóng phải sau giờ mở."), field="closes_at")
+    fields = (
+        "kind",
+        "max_choices",
+        "candidates_from",
+        "top_n",
+        "forbid_own_unit",
+        "mode",
+        "opens_at",
+        "closes_at",
+        "quorum_numerator",
+        "quorum_denominator",
+        "pass_percent",
+    )
+    if ballot is None:
+        if Ballot.objects.filter(bloc_year=bloc_year, kind=data["kind"]).exists():
+            raise ServiceError(_("Đã có cuộc bỏ phiếu cho nội dung này."), field="kind")
+        ballot = Ballot(bloc_year=bloc_year)
+    for f in fields:
+        if f in data:
+            setattr(ballot, f, data[f])
+    if ballot.candidates_from == Ballot.Candidates.ALL:
+        ballot.top_n = None
+    ballot.save()
+    _refresh_candidates(ballot, members)
+    record(
+        bloc_year=bloc_year,
+        by=by,
+        action="ballot.save",
+        target=ballot,
+        after={f: str(getattr(ballot, f)) for f in ("kind", "max_choices", "candidates_from", "top_n", "mode")},
+        at=at,
+    )
+    return ballot
+
+
+def _refresh_candidates(ballot: Ballot, members: list[Membership]) -> None:
+    units = [m.unit_id for m in members]
+    if ballot.candidates_from == Ballot.Candidates.TOP:
+        if not ScoringRound.objects.filter(bloc_year=ballot.bloc_year, approved_at__isnull=False).exists():
+            raise ServiceError(_("Chỉ đề cử theo thứ hạng khi kết quả chấm điểm đã được phê duyệt."))
+        ranked = list(RankSnapshot.objects.filter(bloc_year=ballot.bloc_year).order_by("rank", "unit__name"))
+        cutoff = ranked[min(ballot.top_n or len(ranked), len(ranked)) - 1].rank if ranked else 0
+        # Units tied at the cut-off rank all stay candidates.
+        units = [s.unit_id for s in ranked if s.rank <= cutoff]
+    ballot.candidates.all().delete()
+    Candidate.objects.bulk_create(Candidate(ballot=ballot, unit_id=u, order=i) for i, u in enumerate(units, 1))
+
+
+@transaction.atomic
+def create_default_ballots(*, bloc_year: BlocYear, by: Actor, at: datetime.datetime | None = None) -> list[Ballot]:
+    _check_year(bloc_year)
+    made = []
+    for kind in Ballot.Kind:
+        if not Ballot.objects.filter(bloc_year=bloc_year, kind=kind).exists():
+            made.append(
+                save_ballot(
+                    bloc_year=bloc_year,
+                    ballot=None,
+                    by=by,
+                    at=at,
+                    data={
+                        "kind": kind,
+                        "max_choices": DEFAULT_MAX[kind],
+                        "candidates_from": Ballot.Candidates.ALL,
+                        "forbid_own_unit": False,
+                        "mode": Ballot.Mode.ONLINE,
+                    },
+                )
+            )
+    return made
+
+
+def _locked(ballot: Ballot) -> Ballot:
+    return Ballot.objects.select_for_update().select_related("bloc_year__bloc").get(pk=ballot.pk)
+
+
+@transaction.atomic
+def open_ballot(*, ballot: Ballot, by: Actor, at: datetime.datetime | None = None) -> Ballot:
+    """Open the ballot: from now on its candidate list is frozen."""
+    ballot = _locked(ballot)
+    _check_year(ballot.bloc_year)
+    if ballot.status != Status.DRAFT:
+        raise ServiceError(_("Cuộc bỏ phiếu đã được mở trước đó."))
+    if not ballot.candidates.exists():
+        raise ServiceError(_("Chưa có đơn vị nào trong danh sách đề cử."))
+    now = _now(at)
+    ballot.status, ballot.opened_at, ballot.sealed_box = Status.OPEN, now, b""
+    ballot.save()
+    record(
+        bloc_year=ballot.bloc_year,
+        by=by,
+        action="ballot.open",
+        target=ballot,
+        after={"candidates": list(ballot.candidates.values_list("unit__short_name", flat=True))},
+        at=now,
+    )
+    return ballot
+
+
+@transaction.atomic
+def close_ballot(*, ballot: Ballot, by: Actor, at: datetime.datetime | None = None) -> Ballot:
+    """Close the ballot and write the sealed choices out, shuffled, with no link to who cast them."""
+    ballot = _locked(ballot)
+    if ballot.status != Status.OPEN:
+        raise ServiceError(_("Chỉ kết thúc được cuộc bỏ phiếu đang mở."))
+    if ballot.mode == Ballot.Mode.PAPER and ballot.valid is None:
+        raise ServiceError(_("Hãy nhập kết quả kiểm phiếu giấy trước khi kết thúc."))
+    marks = [candidate for paper in _open_box(ballot) for candidate in paper]
+    _rng.shuffle(marks)
+    Choice.objects.bulk_create(Choice(ballot=ballot, candidate_id=c) for c in marks)
+    now = _now(at)
+    ballot.status, ballot.closed_at, ballot.sealed_box = Status.CLOSED, now, b""
+    ballot.save()
+    record(
+        bloc_year=ballot.bloc_year,
+        by=by,
+        action="ballot.close",
+        target=ballot,
+        after={"voters": ballot.voters.count()},
+        at=now,
+    )
+    return ballot
+
+
+def close_due_ballots(bloc_year: BlocYear, now: datetime.datetime | None = None) -> int:
+    """Close ballots whose scheduled closing time has passed (pages and the cron command call this)."""
+    now = _now(now)
+    closed = 0
+    for ballot in Ballot.objects.filter(
+        bloc_year=bloc_year, status=Status.OPEN, closes_at__lte=now, mode=Ballot.Mode.ONLINE
+    ):
+        close_ballot(ballot=ballot, by=None, at=now)
+        closed += 1
+    return closed
+
+
+# Voting --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cast_vote(
+    *, ballot: Ballot, unit: Unit, candidate_ids: list[int], by: Actor, at: datetime.datetime | None = None
+) -> None:
+    """Cast a unit's online ballot. The database refuses a second ballot from the same unit."""
+    ballot = _locked(ballot)
+    now = _now(at)
+    if ballot.mode != Ballot.Mode.ONLINE:
+        raise ServiceError(_("Cuộc bỏ phiếu này dùng phiếu giấy tại hội nghị."))
+    if ballot.status != Status.OPEN:
+        raise ServiceError(_("Cuộc bỏ phiếu không mở: không thể bỏ phiếu."))
+    if ballot.opens_at and now < ballot.opens_at:
+        raise ServiceError(_("Chưa đến giờ bỏ phiếu."))
+    if ballot.closes_at and now >= ballot.closes_at:
+        raise ServiceError(_("Đã hết giờ bỏ phiếu."))
+    if not Membership.objects.filter(bloc_year=ballot.bloc_year, unit=unit).exists():
+        raise ServiceError(_("Đơn vị không thuộc khối trong năm này."))
+    if len(set(candidate_ids)) != len(candidate_ids):
+        raise ServiceError(_("Mỗi đơn vị chỉ được chọn một lần trên phiếu."))
+    if len(candidate_ids) > ballot.max_choices:
+        raise ServiceError(_("Chỉ được chọn tối đa %(n)s đơn vị.") % {"n": ballot.max_choices})
+    candidates = {c.pk: c for c in ballot.candidates.all()}
+    if set(candidate_ids) - set(candidates):
+        raise ServiceError(_("Phiếu có đơn vị không nằm trong danh sách đề cử."))
+    if ballot.forbid_own_unit and any(candidates[c].unit_id == unit.pk for c in candidate_ids):
+        raise ServiceError(_("Không được bỏ phiếu cho chính đơn vị mình."))
+    try:
+        with transaction.atomic():
+            VoterRecord.objects.create(ballot=ballot, unit=unit)
+    except IntegrityError:
+        raise ServiceError(_("Đơn vị đã bỏ phiếu cho nội dung này; mỗi đơn vị chỉ bỏ một phiếu.")) from None
+    papers = _open_box(ballot)
+    papers.append(sorted(candidate_ids))
+    ballot.sealed_box = _seal_box(papers)
+    ballot.save(update_fields=["sealed_box"])
+    record(
+        bloc_year=ballot.bloc_year, by=by, action="ballot.voted", target=ballot, after={"unit": unit.short_name}, at=now
+    )
+
+
+@transaction.atomic
+def enter_paper_count(
+    *,
+    ballot: Ballot,
+    issued: int,
+    received: int,
+    valid: int,
+    invalid: int,
+    votes: dict[int, int],
+    by: Actor,
+    at: datetime.datetime | None = None,
+) -> Ballot:
+    """The secretariat enters the count of the paper ballots at the meeting (per candidate id)."""
+    ballot = _locked(ballot)
+    _check_year(ballot.bloc_year)
+    if ballot.mode != Ballot.Mode.PAPER:
+        raise ServiceError(_("Cuộc bỏ phiếu này là trực tuyến."))
+    if ballot.status != Status.OPEN:
+        raise ServiceError(_("Chỉ nhập kết quả kiểm phiếu khi cuộc bỏ phiếu đang mở."))
+    if min(issued, received, valid, invalid) < 0:
+        raise ServiceError(_("Số phiếu không được âm."))
+    if received > issued:
+        raise ServiceError(_("Số phiếu thu về không được lớn hơn số phiếu phát ra."))
+    if valid + invalid != received:
+        raise ServiceError(_("Số phiếu hợp lệ cộng không hợp lệ phải bằng số phiếu thu về."))
+    candidates = {c.pk: c for c in ballot.candidates.all()}
+    if set(votes) != set(candidates):
+        raise ServiceError(_("Hãy nhập số phiếu cho mọi đơn vị trong danh sách đề cử."))
+    if any(v < 0 or v > valid for v in votes.values()):
+        raise ServiceError(_("Số phiếu của một đơn vị phải từ 0 đến số phiếu hợp lệ."))
+    if sum(votes.values()) > valid * ballot.max_choices:
+        raise ServiceError(_("Tổng số phiếu bầu vượt quá số phiếu hợp lệ nhân số đơn vị được chọn."))
+    ballot.issued, ballot.received, ballot.valid, ballot.invalid = issued, received, valid, invalid
+    ballot.save()
+    for pk, c in candidates.items():
+        c.votes = votes[pk]
+        c.save(update_fields=["votes"])
+    record(
+        bloc_year=ballot.bloc_year,
+        by=by,
+        action="ballot.paper_count",
+        target=ballot,
+        after={
+            "issued": issued,
+            "received": received,
+            "valid": valid,
+            "invalid": invalid,
+            "votes": {candidates[pk].unit.short_name: v for pk, v in votes.items()},
+        },
+        at=at,
+    )
+    return ballot
+
+
+# Results -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CandidateResult:
+    candidate: Candidate
+    votes: int
+    share: float | None
+    passed: bool
+    elected: bool = False
+    tied: bool = False
+
+
+@dataclass
+class BallotResult:
+    ballot: Ballot
+    members: int
+    received: int
+    valid: int
+    invalid: int
+    issued: int | None
+    quorum_needed: int
+    quorum_met: bool
+    rows: list[CandidateResult]
+    tie_note: str = ""
+
+
+def results(ballot: Ballot, members: int) -> BallotResult:
+    """Votes per candidate, share of valid ballots, passed or not; ties reported as ties. Only after the close."""
+    if ballot.status != Status.CLOSED:
+        raise ServiceError(_("Kết quả chỉ có sau khi kết thúc bỏ phiếu."))
+    candidates = list(ballot.candidates.select_related("unit").order_by("order"))
+    if ballot.mode == Ballot.Mode.ONLINE:
+        counts = dict(Choice.objects.filter(ballot=ballot).values_list("candidate_id").annotate(n=Count("id")))
+        received = valid = ballot.voters.count()
+        invalid, issued = 0, None
+        votes = {c.pk: counts.get(c.pk, 0) for c in candidates}
+    else:
+        received, valid, invalid, issued = ballot.received or 0, ballot.valid or 0, ballot.invalid or 0, ballot.issued
+        votes = {c.pk: c.votes or 0 for c in candidates}
+    needed = math.ceil(members * ballot.quorum_numerator / ballot.quorum_denominator)
+    rows = [
+        CandidateResult(
+            c,
+            votes[c.pk],
+            (votes[c.pk] / valid) if valid else None,
+            passed=valid > 0 and votes[c.pk] * 100 > ballot.pass_percent * valid,
+        )
+        for c in candidates
+    ]
+    rows.sort(key=lambda r: (-r.votes, r.candidate.order))
+    passing = [r for r in rows if r.passed]
+    seats = ballot.max_choices
+    note = ""
+    if len(passing) > seats:
+        boundary = passing[seats - 1].votes
+        tied = [r for r in passing if r.votes == boundary]
+        if len([r for r in passing if r.votes >= boundary]) > seats:
+            for r in tied:
+                r.tied = True
+            note = _("Các đơn vị %(units)s bằng %(n)s phiếu ở vị trí cuối cùng được chọn: hội nghị cần quyết định.") % {
+                "units": ", ".join(r.candidate.unit.short_name for r in tied),
+                "n": boundary,
+            }
+        for r in passing[:seats]:
+            r.elected = not r.tied
+    else:
+        for r in passing:
+            r.elected = True
+    quorum_met = received >= needed
+    if not quorum_met:
+        for r in rows:
+            r.elected = False
+    return BallotResult(ballot, members, received, valid, invalid, issued, needed, quorum_met, rows, note)
+
+
+# Meeting, proposals, elections ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_meeting(
+    *, bloc_year: BlocYear, data: dict, present_unit_ids: list[int], by: Actor, at: datetime.datetime | None = None
+) -> ReviewMeeting:
+    _check_year(bloc_year)
+    meeting, _created = ReviewMeeting.objects.get_or_create(bloc_year=bloc_year)
+    members = set(bloc_year.memberships.values_list("unit_id", flat=True))
+    if set(present_unit_ids) - members:
+        raise ServiceError(_("Đơn vị có mặt phải là đơn vị thành viên của khối."))
+    for f in ("held_on", "place", "chair", "secretary", "count_committee", "conclusions"):
+        if f in data:
+            setattr(meeting, f, data[f])
+    meeting.version += 1
+    meeting.save()
+    meeting.present_units.set(present_unit_ids)
+    record(
+        bloc_year=bloc_year,
+        by=by,
+        action="meeting.save",
+        target=meeting,
+        after={"held_on": str(meeting.held_on or ""), "place": meeting.place, "present": len(present_unit_ids)},
+        at=at,
+    )
+    return meeting
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    unit_id: int
+    award: str
+    rank: int | None
+    votes: int | None
+    basis: str
+
+
+@transaction.atomic
+def save_outcome(
+    *,
+    bloc_year: BlocYear,
+    proposals: list[ProposalRow],
+    elected_head_id: int | None,
+    elected_deputy_id: int | None,
+    by: Actor,
+    at: datetime.datetime | None = None,
+) -> None:
+    """Record the award proposals and next year's head and deputy decided at the meeting."""
+    _check_year(bloc_year)
+    members = set(bloc_year.memberships.values_list("unit_id", flat=True))
+    if any(p.unit_id not in members for p in proposals) or {elected_head_id, elected_deputy_id} - members - {None}:
+        raise ServiceError(_("Chỉ đề nghị hoặc bầu đơn vị thành viên của khối."))
+    if elected_head_id and elected_head_id == elected_deputy_id:
+        raise ServiceError(_("Trưởng khối và Phó trưởng khối năm sau phải là hai đơn vị khác nhau."))
+    keys = [(p.unit_id, p.award) for p in proposals]
+    if len(set(keys)) != len(keys):
+        raise ServiceError(_("Một đơn vị chỉ được đề nghị một lần cho mỗi hình thức khen thưởng."))
+    if sum(1 for p in proposals if p.award == AwardProposal.Award.FLAG) > 1:
+        raise ServiceError(_("Mỗi khối chỉ đề nghị một Cờ thi đua của UBND tỉnh."))
+    AwardProposal.objects.filter(bloc_year=bloc_year).delete()
+    AwardProposal.objects.bulk_create(
+        AwardProposal(
+            bloc_year=bloc_year, unit_id=p.unit_id, award=p.award, rank=p.rank, votes=p.votes, basis=p.basis, order=i
+        )
+        for i, p in enumerate(proposals, 1)
+    )
+    meeting, _created = ReviewMeeting.objects.get_or_create(bloc_year=bloc_year)
+    meeting.elected_head_id, meeting.elected_deputy_id = elected_head_id, elected_deputy_id
+    meeting.save()
+    names = dict(Unit.objects.filter(pk__in=members).values_list("pk", "short_name"))
+    record(
+        bloc_year=bloc_year,
+        by=by,
+        action="outcome.save",
+        target=meeting,
+        after={
+            "proposals": [f"{p.award}: {names[p.unit_id]}" for p in proposals],
+            "head": names.get(elected_head_id) if elected_head_id else None,
+            "deputy": names.get(elected_deputy_id) if elected_deputy_id else None,
+        },
+        at=at,
+    )
+
+
+def publish_problems(bloc_year: BlocYear) -> list[str]:
+    """What keeps a year from being published: every ballot closed, the scores approved."""
+    problems = []
+    # A ballot still being prepared was never put to the vote and blocks nothing; an open one must be closed.
+    if Ballot.objects.filter(bloc_year=bloc_year, status=Status.OPEN).exists():
+        problems.append(_("Còn cuộc bỏ phiếu chưa kết thúc."))
+    return problems + approval_problems(bloc_year)
+
+
+def elected_roles(previous: BlocYear) -> dict[int, str]:
+    """The head and deputy the year's review meeting elected for next year (none when it elected no head)."""
+    meeting = ReviewMeeting.objects.filter(bloc_year=previous).first()
+    if meeting is None or not meeting.elected_head_id:
+        return {}
+    roles: dict[int, str] = {meeting.elected_head_id: Membership.Role.HEAD}
+    if meeting.elected_deputy_id:
+        roles[meeting.elected_deputy_id] = Membership.Role.DEPUTY
+    return roles

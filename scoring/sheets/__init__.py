@@ -1,0 +1,1 @@
+"""Score sheets: self-scoring, review, release, contests, deductions, approval, and the ranking."""
