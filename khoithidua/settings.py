@@ -220,6 +220,9 @@ CACHES = {
 }
 PAGE_CACHE_MAX_BYTES = envint("PAGE_CACHE_MAX_KB", 256) * 1024
 
+# Where manage.py backup writes its archives when no --output is given (ops/archive.py).
+BACKUP_DIR = Path(envstr("BACKUP_DIR", str(BASE_DIR / "backups")))
+
 # Evidence upload limit, in megabytes (DOMAIN: default 20 MB).
 EVIDENCE_MAX_MB = envint("EVIDENCE_MAX_MB", 20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
