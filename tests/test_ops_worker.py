@@ -244,3 +244,28 @@ def test_the_worker_requeues_the_tasks_of_dead_workers_when_it_starts(queue, set
     run_worker()
     row = DBTaskResult.objects.get(pk=task.pk)
     assert row.status == "SUCCESSFUL" and row.worker_ids == ["dead", "test-worker"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_render_left_running_by_a_dead_worker_is_retried_and_the_pdf_served(queue, settings, tmp_path):
+    from reports.documents.render import document_for
+    from reports.models import RenderedDocument
+    from tests.personas import make_bloc_year
+
+    settings.TASK_STALE_SECONDS = 60
+    settings.MEDIA_ROOT = tmp_path
+    year = make_bloc_year(units=2)
+    pending, _prepared = document_for("covenant", year, background=True)
+    assert pending.status == RenderedDocument.Status.PENDING
+    (task,) = DBTaskResult.objects.filter(task_path="reports.tasks.render_document")
+    # As a worker killed while rendering leaves it.
+    DBTaskResult.objects.filter(pk=task.pk).update(
+        status="RUNNING", started_at=timezone.now() - datetime.timedelta(seconds=600), worker_ids=["killed"]
+    )
+
+    run_worker()
+
+    assert DBTaskResult.objects.get(pk=task.pk).status == "SUCCESSFUL"
+    document, _ = document_for("covenant", year, background=True)
+    assert document.pk == pending.pk and document.status == RenderedDocument.Status.DONE
+    assert bytes(document.pdf).startswith(b"%PDF") and document.pages >= 1
