@@ -160,6 +160,8 @@ EMAIL_DELIVERY_BACKEND = envstr(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_BACKEND = "ops.mail.RecordedDeliveryBackend"
+if EMAIL_DELIVERY_BACKEND == EMAIL_BACKEND:
+    raise ImproperlyConfigured("EMAIL_BACKEND names the backend that talks to the mail server, e.g. the SMTP one.")
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")

@@ -7,4 +7,4 @@ class OpsConfig(AppConfig):
     verbose_name = _("Vận hành")
 
     def ready(self) -> None:
-        from ops import mail  # noqa: F401  (follows which task is running, for the delivery records)
+        from ops import checks, mail  # noqa: F401  (system checks; follows which task runs, for the deliveries)

@@ -78,7 +78,7 @@ def pytest_collection_modifyitems(config, items):
     skip_postgres = None
     if connection.vendor != "postgresql":
         skip_postgres = pytest.mark.skip(
-            reason="needs PostgreSQL's row locking; SQLite answers 'database table is locked'"
+            reason="needs PostgreSQL (row locking, pg_dump, a throwaway cluster); this run uses SQLite"
         )
 
     for item in items:

@@ -92,3 +92,19 @@ def test_a_refused_delivery_is_tried_again_when_the_task_runs_again(queue, recor
     assert len(mail.outbox) == 1
     delivery.refresh_from_db()
     assert delivery.status == EmailDelivery.Status.SENT and delivery.attempts == 2
+
+
+def test_the_wrapper_cannot_wrap_itself():
+    from tests.test_ops_scaleout import settings_in_a_new_process
+
+    result = settings_in_a_new_process(EMAIL_BACKEND="ops.mail.RecordedDeliveryBackend")
+    assert result.returncode != 0 and "EMAIL_BACKEND names the backend" in result.stderr
+
+
+def test_a_stale_threshold_below_three_heartbeats_is_warned(settings):
+    from ops.checks import worker_timings
+
+    settings.WORKER_HEARTBEAT_SECONDS, settings.TASK_STALE_SECONDS = 15, 30
+    assert [w.id for w in worker_timings(None)] == ["ops.W001"]
+    settings.TASK_STALE_SECONDS = 300
+    assert worker_timings(None) == []
