@@ -280,7 +280,9 @@ def create_backup(output: Path, *, storage: Storage | None = None, log: Callable
         log(f"Sao lưu cơ sở dữ liệu ({vendor})…")
         facts = _dump_postgresql(dump) if vendor == "postgresql" else _dump_sqlite(dump)
         try:
-            with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as tar:
+            # Owner-only from the first byte: the archive holds the whole database (password hashes included).
+            raw = os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+            with raw, tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
                 with dump.open("rb") as stream:
                     database = _add(tar, DATABASE_MEMBER[vendor], stream, dump.stat().st_size)
                 log("Sao lưu các tệp minh chứng…")
@@ -322,13 +324,17 @@ def create_backup(output: Path, *, storage: Storage | None = None, log: Callable
                     "secret_key_fingerprint": secret_key_fingerprint(settings.SECRET_KEY),
                     "kept_beside": ["SECRET_KEY", "the environment file (khoithidua.env)"],
                 }
-                raw = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+                encoded = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
                 info = tarfile.TarInfo(MANIFEST)
-                info.size, info.mtime, info.mode = len(raw), int(created_at.timestamp()), 0o600
-                tar.addfile(info, io.BytesIO(raw))
-            with partial.open("rb") as written:
-                os.fsync(written.fileno())
+                info.size, info.mtime, info.mode = len(encoded), int(created_at.timestamp()), 0o600
+                tar.addfile(info, io.BytesIO(encoded))
+                tar.close()
+                raw.flush()
+                os.fsync(raw.fileno())
             partial.rename(output)
+        except OSError as e:  # a full disk, an unreadable file: no partial archive is left behind
+            partial.unlink(missing_ok=True)
+            raise BackupError(f"Sao lưu thất bại, không để lại tệp dở: {e}") from e
         except BaseException:
             partial.unlink(missing_ok=True)
             raise

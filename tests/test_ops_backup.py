@@ -315,3 +315,21 @@ def test_the_demo_round_trips_on_postgresql(transactional_db, media, tmp_path):
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite variant of the round trip")
 def test_the_demo_round_trips_on_sqlite(transactional_db, media, tmp_path):
     round_trip_the_demo(tmp_path)
+
+
+def test_an_archive_is_readable_by_its_owner_only(year_with_evidence, tmp_path):
+    assert backup(tmp_path).stat().st_mode & 0o777 == 0o600
+
+
+def test_a_backup_that_fails_half_way_leaves_no_archive(year_with_evidence, tmp_path, monkeypatch):
+    import errno
+
+    def full_disk(name, mode="rb"):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(default_storage, "open", full_disk)
+    out = tmp_path / "backups"
+    out.mkdir()
+    with pytest.raises(CommandError, match="Sao lưu thất bại, không để lại tệp dở.*No space left"):
+        call_command("backup", output=out, stdout=StringIO(), stderr=StringIO())
+    assert list(out.iterdir()) == []
