@@ -105,6 +105,9 @@ def cluster():
     except subprocess.CalledProcessError as e:
         c.destroy()
         pytest.skip(f"the throwaway PostgreSQL did not start: {e.stderr.decode(errors='replace')[-500:]}")
+    except BaseException:
+        c.destroy()  # never leave a cluster running
+        raise
     try:
         migrate = manage(c, "migrate", "--noinput")
         assert migrate.returncode == 0, migrate.stderr
