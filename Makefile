@@ -1,4 +1,5 @@
-# Common tasks. `make run` starts the demo on http://127.0.0.1:8000; `make test` runs the tests.
+# Common tasks. `make run` starts the demo on http://127.0.0.1:8000 (`make run PORT=8001` for another port);
+# `make test` runs the tests.
 # Everything runs from the virtualenv in .venv, created and filled from pyproject.toml on first use.
 
 PYTHON ?= python3
@@ -7,6 +8,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Extra pytest arguments, e.g. make test ARGS="tests/test_settings.py -k deploy"
 ARGS ?=
+# Port of `make run`; SITE_ROOT (the address in emails) follows it unless set.
+PORT ?= 8000
+SITE_ROOT ?= http://127.0.0.1:$(PORT)
 # Parallel test workers (pytest-xdist): a number, "auto" (one per core) or 0 to run in one process.
 WORKERS ?= auto
 
@@ -28,7 +32,7 @@ $(STAMP): pyproject.toml | $(PY)
 # The task worker runs in its own process group (it has a reloader child of its own) and is
 # stopped when the server stops, e.g. on Ctrl-C.
 run: $(STAMP)
-	@set -e; export DEBUG=1; \
+	@set -e; export DEBUG=1 SITE_ROOT="$(SITE_ROOT)"; \
 	$(PY) manage.py migrate --noinput; \
 	if command -v msgfmt >/dev/null 2>&1; then \
 		$(PY) manage.py compilemessages --ignore=$(VENV) --verbosity 0; \
@@ -36,10 +40,10 @@ run: $(STAMP)
 		echo "msgfmt not found: using the committed .mo files"; \
 	fi; \
 	$(PY) manage.py load_demo; \
-	setsid $(PY) manage.py db_worker & worker=$$!; \
+	setsid $(PY) manage.py run_worker & worker=$$!; \
 	trap 'kill -TERM -$$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM; \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # pytest's exit code 5 ("no tests collected") is reported but does not fail the target.
 test: $(STAMP)

@@ -17,6 +17,8 @@ if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY)
     raise ImproperlyConfigured(
         "SECRET_KEY must be set to a random value of at least 32 characters when DEBUG is off."
     )
+# Earlier keys still accepted (signed cookies, an open ballot box sealed before a key rotation; see README, Backups).
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", [])
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 SITE_ROOT = envstr("SITE_ROOT", "http://127.0.0.1:8000")
@@ -43,6 +45,7 @@ INSTALLED_APPS = [
     "workspace",
     "demo",
     "bench",
+    "ops",
 ]
 
 MIDDLEWARE = [
@@ -82,9 +85,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         envstr("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=envint("CONN_MAX_AGE", 60),
-        # Django's default: a reused connection is not pinged before each request (a query per request); after
-        # a database restart each worker answers one request with an error, then reconnects. 1 to ping.
-        conn_health_checks=envbool("CONN_HEALTH_CHECKS", False),
+        # A kept connection is pinged before its first query of each request (one cheap query): after a database
+        # restart no request answers an error. 0 to save that query and answer one error per process instead.
+        conn_health_checks=envbool("CONN_HEALTH_CHECKS", True),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -114,8 +117,34 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(envstr("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Uploaded evidence is never served from a public URL: only through a view that checks permission.
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Evidence files: local disk under MEDIA_ROOT (one server), or an S3-compatible bucket (MinIO, Ceph, a cloud) shared
+# by every server. The bucket must be private: files are only handed out by the view that checks permission.
+STORAGE_BACKEND = envstr("STORAGE_BACKEND", "local")
+if STORAGE_BACKEND == "local":
+    _DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif STORAGE_BACKEND == "s3":
+    _DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": envstr("S3_BUCKET", ""),
+            "endpoint_url": envstr("S3_ENDPOINT_URL", "") or None,
+            "access_key": envstr("S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": envstr("S3_SECRET_ACCESS_KEY", "") or None,
+            "region_name": envstr("S3_REGION", "") or None,
+            "addressing_style": envstr("S3_ADDRESSING_STYLE", "path") or None,
+            "location": envstr("S3_LOCATION", ""),
+            "default_acl": None,
+            "querystring_auth": True,
+            # An upload never replaces another file: names are random, a clash gets a new name as on local disk.
+            "file_overwrite": False,
+        },
+    }
+    if not _DEFAULT_STORAGE["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs S3_BUCKET.")
+else:
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'local' or 's3', got {STORAGE_BACKEND!r}.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -128,12 +157,17 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-EMAIL_BACKEND = envstr(
+# EMAIL_BACKEND (the environment variable) names the backend that talks to the mail server; Django's EMAIL_BACKEND
+# wraps it so that an email sent by a background task is delivered at most once (ops/mail.py).
+EMAIL_DELIVERY_BACKEND = envstr(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+EMAIL_BACKEND = "ops.mail.RecordedDeliveryBackend"
+if EMAIL_DELIVERY_BACKEND == EMAIL_BACKEND:
+    raise ImproperlyConfigured("EMAIL_BACKEND names the backend that talks to the mail server, e.g. the SMTP one.")
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
@@ -160,20 +194,42 @@ TASKS = {
         "BACKEND": envstr("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# The supervised worker (manage.py run_worker, ops/worker.py): it writes a heartbeat every WORKER_HEARTBEAT_SECONDS; a
+# task still running after its worker went silent for TASK_STALE_SECONDS is queued again, up to TASK_MAX_ATTEMPTS
+# claims; after a database outage the worker retries with pauses growing to WORKER_RECONNECT_MAX_SECONDS.
+WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 15)
+TASK_STALE_SECONDS = envint("TASK_STALE_SECONDS", 300)
+TASK_MAX_ATTEMPTS = envint("TASK_MAX_ATTEMPTS", 3)
+WORKER_RECONNECT_MAX_SECONDS = envint("WORKER_RECONNECT_MAX_SECONDS", 30)
 
 # Pages that only change when the data changes are kept, per user and browser, keyed on the bloc's data version
-# (core/pagecache.py). Each server process keeps its own: nothing to run beside the application.
+# (core/pagecache.py). By default each server process keeps its own (nothing to run beside the application);
+# with several servers, Redis shares them (PAGE_CACHE_BACKEND=redis; give the Redis server a maxmemory and the
+# allkeys-lru policy, since PAGE_CACHE_ENTRIES only bounds the per-process cache).
 PAGE_CACHE = envbool("PAGE_CACHE", True)
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
-    "pages": {
+PAGE_CACHE_BACKEND = envstr("PAGE_CACHE_BACKEND", "locmem")
+if PAGE_CACHE_BACKEND == "locmem":
+    _PAGES_CACHE = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "pages",
-        "TIMEOUT": envint("PAGE_CACHE_SECONDS", 3600),
         "OPTIONS": {"MAX_ENTRIES": envint("PAGE_CACHE_ENTRIES", 1000)},
-    },
+    }
+elif PAGE_CACHE_BACKEND == "redis":
+    _PAGES_CACHE = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": envstr("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "KEY_PREFIX": envstr("PAGE_CACHE_KEY_PREFIX", "khoithidua"),
+    }
+else:
+    raise ImproperlyConfigured(f"PAGE_CACHE_BACKEND must be 'locmem' or 'redis', got {PAGE_CACHE_BACKEND!r}.")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "pages": {**_PAGES_CACHE, "TIMEOUT": envint("PAGE_CACHE_SECONDS", 3600)},
 }
 PAGE_CACHE_MAX_BYTES = envint("PAGE_CACHE_MAX_KB", 256) * 1024
+
+# Where manage.py backup writes its archives when no --output is given (ops/archive.py).
+BACKUP_DIR = Path(envstr("BACKUP_DIR", str(BASE_DIR / "backups")))
 
 # Evidence upload limit, in megabytes (DOMAIN: default 20 MB).
 EVIDENCE_MAX_MB = envint("EVIDENCE_MAX_MB", 20)

@@ -62,7 +62,7 @@ def pytest_collection_modifyitems(config, items):
     skip_postgres = None
     if connection.vendor != "postgresql":
         skip_postgres = pytest.mark.skip(
-            reason="needs PostgreSQL's row locking; SQLite answers 'database table is locked'"
+            reason="needs PostgreSQL (row locking, pg_dump, a throwaway cluster); this run uses SQLite"
         )
 
     for item in items:
@@ -70,6 +70,30 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_browser)
         if skip_postgres is not None and item.get_closest_marker("postgres") is not None:
             item.add_marker(skip_postgres)
+
+
+# The document tests read PDFs back with poppler-utils. Where it is missing (README, prerequisites) they are skipped
+# with the reason, as the browser tests are without Chromium: a test that calls one of these tools and finds no such
+# program is reported as skipped, not failed.
+POPPLER_TOOLS = {"pdftotext", "pdffonts", "pdftoppm", "pdfinfo"}
+
+
+def _poppler_missing(error: BaseException) -> str | None:
+    missing = isinstance(error, FileNotFoundError) and error.filename in POPPLER_TOOLS
+    if missing and shutil.which(error.filename) is None:
+        return f"poppler-utils ({error.filename}) is not installed: apt-get install poppler-utils"
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    try:
+        return (yield)
+    except FileNotFoundError as e:
+        reason = _poppler_missing(e)
+        if reason is None:
+            raise
+        pytest.skip(reason)
 
 
 def _commits(request) -> bool:
