@@ -29,7 +29,7 @@ def _cache():
     return caches["pages"]
 
 
-def key_for(request: HttpRequest, scope: str, version: int) -> str | None:
+def key_for(request: HttpRequest, scope: str, version: int | str) -> str | None:
     """The page's key, or None when this answer must not be kept or served from the cache."""
     if not settings.PAGE_CACHE or request.method != "GET":
         return None
@@ -86,7 +86,7 @@ def keep(key: str | None, response: HttpResponse) -> HttpResponse:
     return response
 
 
-def kept_page(request: HttpRequest, scope: str, version: int, render: Callable[[], HttpResponse]) -> HttpResponse:
+def kept_page(request: HttpRequest, scope: str, version: int | str, render: Callable[[], HttpResponse]) -> HttpResponse:
     """The kept page when there is one, else render it (and keep it when it may be kept).
 
     Only for read pages people open again and again, whose content depends on nothing but the data under `version`

@@ -34,7 +34,6 @@ def _sheet(wb: Workbook, title: str, heading: str, headers: list[str], rows: lis
 
 
 def ranking_workbook(bloc_year: BlocYear) -> Workbook:
-
     ranking = compute(bloc_year)
     wb = Workbook()
     headers = [
@@ -75,7 +74,6 @@ def ranking_workbook(bloc_year: BlocYear) -> Workbook:
 
 
 def board_workbook(bloc_year: BlocYear) -> Workbook:
-
     board = completeness_board(bloc_year)
     wb = Workbook()
     headers = [_("STT"), _("Đơn vị"), *[p.name for p in board.periods], _("Đã nộp"), _("Đúng hạn"), _("Đến hạn")]

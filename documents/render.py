@@ -108,6 +108,8 @@ def store(prepared: Prepared, data_version: int | None = None) -> RenderedDocume
     started = time.perf_counter()
     try:
         pdf, pages = render_pdf(prepared)
+        if not pdf.startswith(b"%PDF") or pages < 1:
+            raise RuntimeError(f"WeasyPrint returned no pages for {prepared.code}")
     except Exception as e:
         RenderedDocument.objects.update_or_create(
             key=prepared.key,
@@ -147,6 +149,17 @@ def get_pdf(
     so that ``document_for`` finds it without gathering the data while the version stays current.
     """
     cached = RenderedDocument.objects.filter(key=prepared.key).first()
+    if cached is not None and cached.status == RenderedDocument.Status.PENDING:
+        if schedule is None:
+            # A caller that waits (a command, the worker, a small bloc's request) renders it now, whatever became
+            # of the task that was to render it.
+            return store(prepared, data_version)
+        if cached.created_at < timezone.now() - datetime.timedelta(seconds=settings.DOCUMENT_PENDING_SECONDS):
+            # Still pending long after it was queued: the worker that took it died (or the task was given up).
+            RenderedDocument.objects.filter(pk=cached.pk).update(created_at=timezone.now())
+            schedule(prepared)
+            cached.refresh_from_db()
+        return cached
     if cached is not None and cached.status != RenderedDocument.Status.FAILED:
         today = timezone.localdate()
         if (
@@ -226,11 +239,20 @@ def filename_of(kind_code: str, bloc_year: BlocYear, unit=None, period=None) -> 
 
 
 def render_in_worker(kind_code: str, bloc_year_id: int, unit_id: int | None, period_id: int | None) -> str:
+    """The worker's render of a document a page is waiting for. If gathering its data fails, the waiting row of the
+    document is marked failed (the page says so and offers to try again) instead of staying pending."""
     by = BlocYear.objects.select_related("bloc__province").get(pk=bloc_year_id)
     data_version = documents_version(by)  # before the data
     unit = Unit.objects.get(pk=unit_id) if unit_id else None
     period = ReportingPeriod.objects.get(pk=period_id) if period_id else None
-    return store(prepare(kind_code, by, unit, period), data_version).key
+    try:
+        prepared = prepare(kind_code, by, unit, period)
+    except Exception as e:
+        RenderedDocument.objects.filter(
+            slot=slot_of(kind_code, by, unit, period), status=RenderedDocument.Status.PENDING
+        ).update(status=RenderedDocument.Status.FAILED, error=repr(e)[:2000])
+        raise
+    return store(prepared, data_version).key
 
 
 # Rendered ahead of the request: the bloc-wide year-end documents (ranking, summary, minutes …) of large blocs,

@@ -255,3 +255,5 @@ REMINDER_DAYS_BEFORE = envint("REMINDER_DAYS_BEFORE", 3)
 # Documents of blocs with more member units than this are rendered by the task worker while the page
 # shows progress, so that no request waits for a long WeasyPrint run.
 DOCUMENT_INLINE_MAX_UNITS = envint("DOCUMENT_INLINE_MAX_UNITS", 100)
+# A document still "being generated" this long after it was queued is queued again (its worker died).
+DOCUMENT_PENDING_SECONDS = envint("DOCUMENT_PENDING_SECONDS", 600)

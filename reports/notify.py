@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -30,14 +31,18 @@ def secretariat_emails(bloc_year) -> list[str]:
     )
 
 
-def _send(template: str, context: dict, recipients: list[str]) -> None:
-
+def _send(template: str, context: dict, recipients: list[str], *, in_worker: bool = False) -> None:
+    """Write the email in Vietnamese and send it: at once when this already runs in the worker (a task run again
+    after a lost worker is then recognised by its delivery record, ops/mail.py), else through the worker."""
     if not recipients:
         return
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"reports/email/{template}_subject.txt", context).strip()
         body = render_to_string(f"reports/email/{template}.txt", context)
-    send_email.enqueue(subject, body, recipients)
+    if in_worker:
+        send_mail(subject, body, None, recipients, fail_silently=False)
+    else:
+        send_email.enqueue(subject, body, recipients)
 
 
 def _report_context(report) -> dict:
@@ -54,15 +59,13 @@ def _report_context(report) -> dict:
 
 
 def report_submitted(report_pk: int) -> None:
-
     report = ProgressReport.objects.select_related("period__bloc_year__bloc", "unit").get(pk=report_pk)
-    _send("submitted", _report_context(report), secretariat_emails(report.period.bloc_year))
+    _send("submitted", _report_context(report), secretariat_emails(report.period.bloc_year), in_worker=True)
 
 
 def report_returned(report_pk: int) -> None:
-
     report = ProgressReport.objects.select_related("period__bloc_year__bloc", "unit").get(pk=report_pk)
-    _send("returned", _report_context(report), officer_emails(report.unit_id))
+    _send("returned", _report_context(report), officer_emails(report.unit_id), in_worker=True)
 
 
 def period_reminder(kind: str, period, unit, dates, recipients: list[str]) -> None:

@@ -11,6 +11,7 @@ from core.models import Bloc, Profile, Province
 from core.pagecache import kept_view_names
 from covenant import services
 from covenant.models import Covenant
+from tests.personas import make_bloc_year
 
 AT = datetime.datetime(2025, 1, 15, 9, 0, tzinfo=datetime.UTC)
 
@@ -181,20 +182,51 @@ def version_of(bloc_year) -> int:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_version_is_raised_after_the_commit_and_not_by_a_rolled_back_change(bloc_year, secretariat):
+def test_the_version_is_raised_in_the_changes_transaction_and_not_by_a_rolled_back_change(bloc_year, secretariat):
     before = version_of(bloc_year)
-    province_before = Province.objects.get(pk=bloc_year.bloc.province_id).data_version
+    province = Province.objects.get(pk=bloc_year.bloc.province_id)
+    province_before = dataversion.province_version(province)
     with transaction.atomic():
         rename_first_content(bloc_year, secretariat, "Tên một")
+        assert version_of(bloc_year) > before  # with the data, in the same transaction
         rename_first_content(bloc_year, secretariat, "Tên hai")
-        assert version_of(bloc_year) == before  # not yet: nobody waits on the bloc's row
-    assert version_of(bloc_year) == before + 1  # once per transaction
-    assert Province.objects.get(pk=bloc_year.bloc.province_id).data_version > province_before
+    committed = version_of(bloc_year)
+    assert committed > before
+    assert dataversion.province_version(province) != province_before  # the province overview follows its blocs
+    assert Province.objects.get(pk=province.pk).data_version == province.data_version  # without its row being locked
 
     with pytest.raises(RuntimeError), transaction.atomic():
         rename_first_content(bloc_year, secretariat, "Tên ba")
         raise RuntimeError
-    assert version_of(bloc_year) == before + 1
+    assert version_of(bloc_year) == committed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_crash_after_the_commit_loses_neither_the_version_nor_the_notification(settings, tmp_path, monkeypatch):
+    """What runs after a commit is lost when the process dies there; the version and the queued email are not: they
+    are written inside the transaction, and the worker's queue is a table of the same database."""
+    from django_tasks_db.models import DBTaskResult
+
+    from reports import services as report_services
+    from tests.test_reports_workflow import at, filled
+
+    settings.MEDIA_ROOT = tmp_path
+    bloc_year = make_bloc_year(units=2, year=2025, phase="reporting")
+    period = report_services.create_default_periods(bloc_year=bloc_year, by=None, at=at(2025, 2, 1))[0]
+    officer = bloc_year.officers[1]
+    report = report_services.start_report(period=period, unit=bloc_year.units[1], by=officer, at=at(2025, 4, 2))
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    monkeypatch.setattr(transaction, "on_commit", lambda *args, **kwargs: None)  # the process dies at the commit
+    before = version_of(bloc_year)
+
+    report_services.save_and_submit_report(
+        report=report, sections=filled(report), general_proposals="", expected_version=None, by=officer,
+        at=at(2025, 4, 3),
+    )
+
+    assert version_of(bloc_year) > before
+    queued = DBTaskResult.objects.filter(task_path="reports.tasks.notify_report", status="READY")
+    assert list(queued.values_list("args_kwargs", flat=True)) == [{"args": ["submitted", report.pk], "kwargs": {}}]
 
 
 def test_every_recorded_change_raises_the_version(bloc_year, secretariat):

@@ -5,7 +5,7 @@ from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
-from core import lifecycle, pagecache
+from core import dataversion, lifecycle, pagecache
 from core.access import profile_of, visible_bloc_years
 from core.decorators import bloc_year_view
 from core.models import BlocYear, Membership, Profile, Province
@@ -40,7 +40,8 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
         profile and profile.role == Profile.Role.PROVINCIAL and profile.province_id == prov.pk
     ):
         raise Http404
-    return pagecache.kept_page(request, f"province:{prov.pk}", prov.data_version, lambda: _province_page(request, prov))
+    version = dataversion.province_version(prov)  # before the data
+    return pagecache.kept_page(request, f"province:{prov.pk}", version, lambda: _province_page(request, prov))
 
 
 province.page_kept = True

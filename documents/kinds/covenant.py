@@ -49,7 +49,6 @@ def contents_data(covenant) -> list[dict]:
 
 
 def signature_cells(bloc_year) -> list[dict]:
-
     roles = {Membership.Role.HEAD: _("TRƯỞNG KHỐI"), Membership.Role.DEPUTY: _("PHÓ TRƯỞNG KHỐI")}
     cells = []
     for m in bloc_year.memberships.select_related("unit").order_by("order"):
@@ -66,7 +65,6 @@ def signature_cells(bloc_year) -> list[dict]:
 
 
 def build(*, bloc_year, **_rest) -> dict:
-
     covenant = Covenant.objects.filter(bloc_year=bloc_year).first()
     year = bloc_year.year
     bloc = bloc_year.bloc

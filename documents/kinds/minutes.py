@@ -48,7 +48,6 @@ def paragraphs(text: str) -> list[str]:
 
 
 def ballot_order():
-
     return {kind.value: i for i, kind in enumerate(Ballot.Kind)}
 
 
@@ -64,7 +63,6 @@ def closed_results(bloc_year, members_count: int) -> list:
 
 
 def outcome_label(ballot, row, quorum_met: bool) -> str:
-
     election = ballot.kind in (Ballot.Kind.HEAD, Ballot.Kind.DEPUTY)
     if row.tied:
         return _("Bằng phiếu")
@@ -78,7 +76,6 @@ def outcome_label(ballot, row, quorum_met: bool) -> str:
 
 
 def question(ballot) -> str:
-
     next_year = ballot.bloc_year.year + 1
     if ballot.kind == Ballot.Kind.HEAD:
         return _("Bầu Trưởng khối năm %(year)s") % {"year": next_year}
@@ -162,7 +159,6 @@ def proposal_detail(p) -> str:
 
 
 def build(*, bloc_year, **_rest) -> dict:
-
     bloc = bloc_year.bloc
     year = bloc_year.year
     members = [m.unit for m in bloc_year.memberships.select_related("unit").order_by("order")]

@@ -30,7 +30,6 @@ def plan_reference(bloc_year, covenant) -> tuple[str, str]:
 
 
 def build(*, bloc_year, **_rest) -> dict:
-
     year = bloc_year.year
     bloc = bloc_year.bloc
     covenant = Covenant.objects.filter(bloc_year=bloc_year).first()

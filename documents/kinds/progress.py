@@ -38,7 +38,6 @@ def local_day(moment):
 
 
 def status_line(report) -> str:
-
     Status = ProgressReport.Status
     parts = [_("Nộp lần đầu ngày %(d)s") % {"d": vn_date(local_day(report.first_submitted_at))}]
     if report.submitted_at and local_day(report.submitted_at) != local_day(report.first_submitted_at):
@@ -60,7 +59,6 @@ def evidence_rows(items) -> list[dict]:
 
 
 def build(*, bloc_year, unit=None, period=None, **_rest) -> dict:
-
     if unit is None or period is None or period.bloc_year_id != bloc_year.pk:
         raise ServiceError(_("Báo cáo định kỳ cần một đơn vị và một kỳ báo cáo của năm thi đua này."))
     report = (

@@ -7,7 +7,6 @@ from scoring.sheets.ranking import compute, tie_note
 
 
 def build(*, bloc_year, **_rest) -> dict:
-
     ranking = compute(bloc_year)
     names = {u.membership.unit_id: u.membership.unit.short_name for u in ranking.units.values()}
     rows = []

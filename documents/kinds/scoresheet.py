@@ -46,7 +46,6 @@ def item_notes(item) -> list[str]:
 
 
 def status_line(sheet, scoring_round) -> str:
-
     parts = [_("Đơn vị nộp bảng tự chấm ngày %(d)s") % {"d": vn_date(local_day(sheet.submitted_at))}]
     if sheet.status == ScoreSheet.Status.REVIEWED:
         parts.append(_("thẩm định xong ngày %(d)s") % {"d": vn_date(local_day(sheet.reviewed_at))})
@@ -65,7 +64,6 @@ def status_line(sheet, scoring_round) -> str:
 
 
 def build(*, bloc_year, unit=None, **_rest) -> dict:
-
     if unit is None:
         raise ServiceError(_("Bảng điểm cần một đơn vị."))
     sheet = (

@@ -69,7 +69,6 @@ def annual_sections(bloc_year, unit) -> list[dict] | None:
 
 
 def build(*, bloc_year, **_rest) -> dict:
-
     bloc = bloc_year.bloc
     year = bloc_year.year
     province = bloc.province.name

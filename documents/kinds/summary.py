@@ -112,7 +112,6 @@ def _opening(bloc_year, covenant: Covenant | None, contents: list[CovenantConten
 
 
 def _contents(bloc_year, contents: list[CovenantContent]) -> list[dict]:
-
     saved = {s.content_id: s.text for s in ContentSynthesis.objects.filter(bloc_year=bloc_year)}
     prefilled = prefilled_synthesis(bloc_year)
     out = []
@@ -134,7 +133,6 @@ def _contents(bloc_year, contents: list[CovenantContent]) -> list[dict]:
 
 
 def _reporting(bloc_year) -> dict:
-
     board = completeness_board(bloc_year)
     pending = {ProgressReport.Status.SUBMITTED, ProgressReport.Status.RESUBMITTED, ProgressReport.Status.RETURNED}
     rows = []
@@ -202,7 +200,6 @@ def _reporting(bloc_year) -> dict:
 
 
 def _ranking(bloc_year) -> dict:
-
     if not Scoreboard.objects.filter(bloc_year=bloc_year).exists():
         return {"done": False, "line": _("Năm thi đua chưa có bảng điểm: chưa có kết quả chấm điểm, xếp hạng.")}
     ranking = compute(bloc_year)
@@ -270,7 +267,6 @@ def _ranking(bloc_year) -> dict:
 
 
 def _review(bloc_year) -> dict:
-
     members = bloc_year.memberships.count()
     meeting = ReviewMeeting.objects.filter(bloc_year=bloc_year).select_related("elected_head", "elected_deputy").first()
     kind_order = {k.value: i for i, k in enumerate(Ballot.Kind)}

@@ -1,8 +1,10 @@
 """Evidence files (minh chứng): checked by their content before they are stored, removed again when the change
 they came with fails."""
 
+import contextlib
 import datetime
 import hashlib
+import logging
 from contextlib import contextmanager
 
 import filetype
@@ -16,6 +18,8 @@ from core.audit import Actor, record
 from core.errors import ServiceError
 from core.models import BlocYear, Membership, Unit
 from reports.models import Evidence
+
+logger = logging.getLogger(__name__)
 
 
 def _now(at: datetime.datetime | None) -> datetime.datetime:
@@ -91,6 +95,26 @@ def files_removed_on_error():
         raise
 
 
+def _store(evidence: Evidence, upload: UploadedFile) -> None:
+    """Write the file to the storage, or say in Vietnamese why it could not be kept (a full or read-only disk, an
+    object store that refused it), leaving nothing half-written behind."""
+    try:
+        evidence.file.save(upload.name or "tep", upload, save=False)
+    except Exception as e:  # OSError from a disk, botocore's ClientError/EndpointConnectionError from S3
+        logger.exception("evidence file %r could not be stored", upload.name)
+        if evidence.file.name:
+            with contextlib.suppress(Exception):
+                evidence.file.storage.delete(evidence.file.name)
+        raise ServiceError(
+            _(
+                "Máy chủ chưa lưu được tệp “%(name)s” (kho lưu trữ đầy hoặc không ghi được). Nội dung bạn nhập "
+                "vẫn còn trên trang: hãy thử lại sau ít phút hoặc báo quản trị hệ thống."
+            )
+            % {"name": upload.name},
+            field="file",
+        ) from e
+
+
 @transaction.atomic
 def add_evidence(
     *,
@@ -125,7 +149,7 @@ def add_evidence(
         uploaded_by=by,
         uploaded_at=_now(at),
     )
-    evidence.file.save(upload.name, upload, save=False)
+    _store(evidence, upload)
     evidence.save()
     record(
         bloc_year=bloc_year,

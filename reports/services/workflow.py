@@ -423,7 +423,9 @@ def _submit_locked(
         after={"status": report.status, "submitted_at": now.isoformat()},
         at=now,
     )
-    transaction.on_commit(lambda: notify_report.enqueue("submitted", report.pk))
+    # Queued in the transaction: the queue is a table of this database, so the email is lost with the change or not
+    # at all (a crash after the commit cannot skip it). The worker only sees it once committed.
+    notify_report.enqueue("submitted", report.pk)
     return report
 
 
@@ -499,7 +501,7 @@ def _send_back(
         reason=reason,
         at=now,
     )
-    transaction.on_commit(lambda: notify_report.enqueue("returned", report.pk))
+    notify_report.enqueue("returned", report.pk)  # in the transaction (see _submit_locked)
     return report
 
 

@@ -83,7 +83,6 @@ def automatic_deductions(board: Scoreboard, record: dict, waivers: set[tuple[str
 
 
 def compute(bloc_year: BlocYear, now: datetime.datetime | None = None) -> Ranking:
-
     board = Scoreboard.objects.prefetch_related("tie_breaks__criterion").get(bloc_year=bloc_year)
     criteria = list(Criterion.objects.filter(scoreboard=board).order_by("order"))
     crit_index = {c.pk: i for i, c in enumerate(criteria)}

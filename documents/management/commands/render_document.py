@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from core.models import BlocYear, Unit
+from documents.models import RenderedDocument
 from documents.registry import load_all
 from documents.render import get_pdf, prepare
 from reports.models import ReportingPeriod
@@ -43,6 +44,12 @@ class Command(BaseCommand):
             prepared = prepare(kind, bloc_year, unit_obj, period_obj)
         except Exception as e:
             raise CommandError(str(e)) from e
-        document = get_pdf(prepared)
-        Path(output).write_bytes(bytes(document.pdf))
+        try:
+            document = get_pdf(prepared)
+        except Exception as e:
+            raise CommandError(f"Không tạo được văn bản {kind}: {e}") from e
+        pdf = bytes(document.pdf)
+        if document.status != RenderedDocument.Status.DONE or not pdf.startswith(b"%PDF") or document.pages < 1:
+            raise CommandError(f"Không tạo được văn bản {kind}: {document.error or 'tệp PDF rỗng'}")
+        Path(output).write_bytes(pdf)
         self.stdout.write(f"{output}: {document.pages} trang, mã kiểm tra {prepared.code}")
