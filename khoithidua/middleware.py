@@ -1,6 +1,11 @@
+import logging
 from collections.abc import Callable
 
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
 
 
 class VietnameseFirstMiddleware:
@@ -16,3 +21,36 @@ class VietnameseFirstMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """The database could not be reached (still down after the connection's retries): a Vietnamese "try again in a
+    moment" page with 503 and Retry-After, not a 500. The page needs no database (no user, no menu)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            return self.get_response(request)
+        except (OperationalError, InterfaceError) as e:  # raised by a middleware below (sessions, authentication)
+            if _is_data_error(e):
+                raise
+            return self._unavailable(e)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:  # noqa: ARG002
+        if isinstance(exception, OperationalError | InterfaceError) and not _is_data_error(exception):
+            return self._unavailable(exception)
+        return None
+
+    def _unavailable(self, exception: Exception) -> HttpResponse:
+        logger.error("database unavailable: %s", exception)
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "10"
+        return response
+
+
+def _is_data_error(exception: DatabaseError) -> bool:
+    """An OperationalError about the data (a lock timeout, a serialization failure) is the view's business."""
+    text = str(exception).lower()
+    return any(word in text for word in ("deadlock", "could not serialize", "lock timeout", "database is locked"))
