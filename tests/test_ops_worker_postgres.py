@@ -235,7 +235,10 @@ def test_the_worker_carries_on_through_postgresql_restarts(cluster, workers, tmp
 
     assert worker.process.poll() is None, worker.output()
     output = worker.output()
-    assert "database connection lost" in output and "database back, carrying on" in output, output
+    # The connection layer waits out a short restart itself; a longer one reaches the worker's own loop.
+    waited = "database refuses connections; trying again" in output
+    looped = "database connection lost" in output and "database back, carrying on" in output
+    assert waited or looped, output
     assert f"task {slow} re-queued: the database connection broke under it" in output, output
     assert worker.stop() == 0, worker.output()
     assert not cluster.query("SELECT 1 FROM ops_workerheartbeat WHERE worker_id = 'restart-test'")
