@@ -1,4 +1,4 @@
-"""Excel exports (.xlsx): Vietnamese headers, numbers stored as numbers."""
+"""Excel exports (.xlsx): Vietnamese headers, numbers stored as numbers, text never as a formula (core.spreadsheet)."""
 
 import io
 
@@ -9,6 +9,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from core.models import BlocYear
+from core.spreadsheet import xlsx_append
 from reports.board import completeness_board
 from scoring.sheets.ranking import compute
 
@@ -18,15 +19,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _sheet(wb: Workbook, title: str, heading: str, headers: list[str], rows: list[list], widths: list[int]):
     ws = wb.active
     ws.title = title[:31]
-    ws.append([heading])
+    xlsx_append(ws, [heading])
     ws["A1"].font = Font(bold=True, size=13)
     ws.append([])
-    ws.append(headers)
+    xlsx_append(ws, headers)
     for cell in ws[3]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for row in rows:
-        ws.append(row)
+        xlsx_append(ws, row)
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = "C4"

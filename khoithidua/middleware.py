@@ -54,3 +54,30 @@ def _is_data_error(exception: DatabaseError) -> bool:
     """An OperationalError about the data (a lock timeout, a serialization failure) is the view's business."""
     text = str(exception).lower()
     return any(word in text for word in ("deadlock", "could not serialize", "lock timeout", "database is locked"))
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request whose declared body exceeds REQUEST_MAX_MB before anything reads it (413, in Vietnamese).
+
+    The proxy's client_max_body_size should refuse it first (deploy/nginx); this is the same limit for a server
+    reached without that proxy. Without a Content-Length (a chunked body) Django reads no body at all.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit_mb = settings.REQUEST_MAX_MB
+        if length > limit_mb * 1024 * 1024:
+            logger.warning("request body of %s bytes refused (REQUEST_MAX_MB=%s)", length, limit_mb)
+            body = render_to_string("413.html", {"limit_mb": limit_mb, "evidence_mb": settings.EVIDENCE_MAX_MB})
+            response = HttpResponse(body, status=413)
+            response["Connection"] = "close"
+            return response
+        return self.get_response(request)

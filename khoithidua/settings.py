@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "khoithidua.middleware.VietnameseFirstMiddleware",
     "khoithidua.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body (the CSRF check reads the form).
+    "khoithidua.middleware.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -238,7 +240,17 @@ BACKUP_DIR = Path(envstr("BACKUP_DIR", str(BASE_DIR / "backups")))
 
 # Evidence upload limit, in megabytes (DOMAIN: default 20 MB).
 EVIDENCE_MAX_MB = envint("EVIDENCE_MAX_MB", 20)
+# The whole request body, refused before it is read (khoithidua.middleware.RequestBodyLimitMiddleware): the largest
+# form is a report with one upload per section. Keep nginx's client_max_body_size the same (deploy/nginx).
+REQUEST_MAX_MB = envint("REQUEST_MAX_MB", 150)
+# A body without files (the form fields) is at most this; files are not counted here.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Files up to this size stay in memory; larger ones go to a temporary file, written only up to EVIDENCE_MAX_MB.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2621440
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "khoithidua.uploads.LimitedTemporaryFileUploadHandler",
+]
 
 LOGGING = {
     "version": 1,

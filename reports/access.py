@@ -1,5 +1,7 @@
 """Who may read, write and review periodic reports. Built on covenant.access."""
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -35,14 +37,28 @@ def require_unit_writer(access: Access, report: ProgressReport) -> None:
         raise PermissionDenied
 
 
+# Apps above this one that attach evidence elsewhere (score-sheet items, bonus claims) say who may read it there:
+# (access) -> Q over Evidence. Registered from their AppConfig.ready().
+EVIDENCE_READERS: list[Callable[[Access], Q]] = []
+
+
+def evidence_read_through(fn: Callable[[Access], Q]) -> Callable[[Access], Q]:
+    EVIDENCE_READERS.append(fn)
+    return fn
+
+
 def visible_evidence(access: Access) -> QuerySet[Evidence]:
+    """A unit's own files; readers those of submitted reports; and whatever the objects the user may open
+    carry (a score sheet's items for its reviewer, say: EVIDENCE_READERS)."""
     qs = Evidence.objects.filter(bloc_year=access.bloc_year)
-    own = Q(unit_id=access.unit.pk) if access.unit else Q(pk__in=[])
+    visible = Q(unit_id=access.unit.pk) if access.unit else Q(pk__in=[])
     if access.reads_submitted:
-        shared = Q(
+        visible |= Q(
             sections__report__in=ProgressReport.objects.filter(period__bloc_year=access.bloc_year).exclude(
                 status=Status.DRAFT
             )
         )
-        return qs.filter(own | shared).distinct()
-    return qs.filter(own)
+    for reader in EVIDENCE_READERS:
+        visible |= reader(access)
+    # pk__in keeps the joins of the alternatives from repeating rows.
+    return qs.filter(pk__in=Evidence.objects.filter(visible).values("pk"))

@@ -8,10 +8,12 @@ class ScoringConfig(AppConfig):
 
     def ready(self) -> None:
         from core import lifecycle
+        from reports.access import evidence_read_through
         from scoring import audit  # noqa: F401  (audit vocabulary)
         from scoring.meeting import services as meeting
         from scoring.scoreboard import services as scoreboard
         from scoring.sheets import services as sheets
+        from scoring.sheets.access import sheet_evidence
 
         Phase = lifecycle.Phase
         lifecycle.on_year_created(scoreboard.make_scoreboard)
@@ -20,3 +22,4 @@ class ScoringConfig(AppConfig):
         lifecycle.phase_check(Phase.REVIEW, meeting.publish_problems)
         lifecycle.on_next_year(scoreboard.copy_scoreboard)
         lifecycle.next_year_roles(meeting.elected_roles)
+        evidence_read_through(sheet_evidence)

@@ -146,6 +146,8 @@ def body_limit_mb(conf: str) -> int:
 def test_the_proxy_takes_the_largest_form_and_overwrites_the_forwarded_proto(name):
     conf = (DEPLOY / "nginx" / name).read_text()
     assert body_limit_mb(conf) >= LARGEST_FORM_UPLOADS * settings.EVIDENCE_MAX_MB
+    # The application refuses the same bodies when reached without the proxy (gunicorn has no body limit).
+    assert body_limit_mb(conf) == settings.REQUEST_MAX_MB
     assert "proxy_set_header X-Forwarded-Proto $scheme;" in conf
     assert "proxy_request_buffering on;" in conf
     assert "media" not in conf.lower().replace("never add a location for media_root", "")

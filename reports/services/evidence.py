@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core.audit import Actor, record
 from core.errors import ServiceError
 from core.models import BlocYear, Membership, Unit
+from reports.filecheck import check_content
 from reports.models import Evidence
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,11 @@ def check_upload(upload: UploadedFile) -> str:
         raise ServiceError(
             _("Nội dung tệp “%(name)s” không khớp với phần mở rộng .%(ext)s.") % {"name": upload.name, "ext": ext},
             field="file",
+        )
+    reason = check_content(upload, kind.mime)
+    if reason is not None:
+        raise ServiceError(
+            _("Tệp “%(name)s” bị từ chối: %(reason)s.") % {"name": upload.name, "reason": reason}, field="file"
         )
     return kind.mime
 

@@ -40,3 +40,9 @@ def sees_review(access: Access, sheet: ScoreSheet, scoring_round: ScoringRound |
 def sees_ranking(access: Access, scoring_round: ScoringRound | None) -> bool:
     """Readers see the (provisional) ranking at any time; members once the results are approved."""
     return access.reads_submitted or bool(scoring_round and scoring_round.is_approved and access.unit is not None)
+
+
+def sheet_evidence(access: Access) -> Q:
+    """Evidence attached to a score sheet's items or bonus claims is readable by whoever may read the sheet."""
+    sheets = visible_sheets(access).values("pk")
+    return Q(item_scores__sheet__in=sheets) | Q(bonus_claims__sheet__in=sheets)

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.formatting import plain
 from core.models import BlocYear
+from core.spreadsheet import csv_row
 from scoring.sheets.models import ScoreSheet
 from scoring.sheets.ranking import compute
 
@@ -32,28 +33,32 @@ class Command(BaseCommand):
             raise CommandError(str(e)) from e
         writer = csv.writer(self.stdout, lineterminator="\n")
         writer.writerow(
-            [
-                "rank",
-                "unit_code",
-                "unit_name",
-                *[f"criterion_{i}" for i in range(1, len(ranking.criteria) + 1)],
-                "bonus",
-                "deductions",
-                "total",
-                "status",
-            ]
+            csv_row(
+                [
+                    "rank",
+                    "unit_code",
+                    "unit_name",
+                    *[f"criterion_{i}" for i in range(1, len(ranking.criteria) + 1)],
+                    "bonus",
+                    "deductions",
+                    "total",
+                    "status",
+                ]
+            )
         )
         status = "approved" if ranking.approved else "provisional"
         for row, unit in ranking.lines():
             writer.writerow(
-                [
-                    row.rank,
-                    unit.membership.unit.code,
-                    unit.membership.unit.name,
-                    *[plain(v) for v in row.entry.criteria],
-                    plain(row.bonus),
-                    plain(row.deductions),
-                    plain(row.total),
-                    status,
-                ]
+                csv_row(
+                    [
+                        row.rank,
+                        unit.membership.unit.code,
+                        unit.membership.unit.name,
+                        *[plain(v) for v in row.entry.criteria],
+                        plain(row.bonus),
+                        plain(row.deductions),
+                        plain(row.total),
+                        status,
+                    ]
+                )
             )
