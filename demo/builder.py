@@ -287,10 +287,18 @@ def issue_plan(loader: DemoLoader, y: DemoYear) -> None:
     )
 
 
+def _advance(y: DemoYear, by, at) -> BlocYear:
+    """The phase step as the secretariat takes it: what is left open (late units, ballots never used) is left
+    with the reason the log keeps."""
+    left = lifecycle.open_work_of(y.bloc_year)
+    reason = "Hết thời hạn của giai đoạn theo kế hoạch của khối." if left else ""
+    return lifecycle.advance_phase(bloc_year=y.bloc_year, by=by, at=at, reason=reason)
+
+
 @step("open_reporting")
 def open_reporting(loader: DemoLoader, y: DemoYear) -> None:
     """Setup → reporting (advance_phase checks the setup is complete)."""
-    y.bloc_year = lifecycle.advance_phase(bloc_year=y.bloc_year, by=loader.actor, at=y.at("open_reporting"))
+    y.bloc_year = _advance(y, loader.actor, y.at("open_reporting"))
 
 
 @step("officers")
@@ -1068,7 +1076,7 @@ class ScoringBuilder:
 @step("open_scoring")
 def open_scoring(loader: DemoLoader, y: DemoYear) -> None:
     """Reporting → scoring: units may now score themselves."""
-    y.bloc_year = lifecycle.advance_phase(bloc_year=y.bloc_year, by=loader.actor, at=y.at("open_scoring"))
+    y.bloc_year = _advance(y, loader.actor, y.at("open_scoring"))
 
 
 @step("self_scores")
@@ -1119,7 +1127,7 @@ class MeetingBuilder:
 
     def run(self) -> None:
         y, actor, spec = self.y, self.loader.actor, self.spec
-        y.bloc_year = lifecycle.advance_phase(bloc_year=y.bloc_year, by=actor, at=y.at("open_review"))
+        y.bloc_year = _advance(y, actor, y.at("open_review"))
         ballots = []
         for b in spec["ballots"]:
             data = {
@@ -1261,7 +1269,7 @@ def review_meeting(loader: DemoLoader, y: DemoYear) -> None:
 @step("publish")
 def publish(loader: DemoLoader, y: DemoYear) -> None:
     """Review → published: every ballot is closed and the scores are approved; the year is locked."""
-    y.bloc_year = lifecycle.advance_phase(bloc_year=y.bloc_year, by=loader.actor, at=y.at("publish"))
+    y.bloc_year = _advance(y, loader.actor, y.at("publish"))
 
 
 @contextmanager

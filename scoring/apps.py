@@ -20,3 +20,6 @@ class ScoringConfig(AppConfig):
         lifecycle.phase_check(Phase.REVIEW, meeting.publish_problems)
         lifecycle.on_next_year(scoreboard.copy_scoreboard)
         lifecycle.next_year_roles(meeting.elected_roles)
+        lifecycle.open_work(sheets.open_scoring_work)
+        lifecycle.open_work(meeting.open_review_work)
+        lifecycle.revert_check(Phase.SCORING, sheets.approved_revert_problems)

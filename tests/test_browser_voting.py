@@ -29,7 +29,7 @@ from core import lifecycle
 from core.models import AuditEntry, BlocYear, Profile
 from scoring.meeting import services as voting
 from scoring.models import AwardProposal, Ballot, Choice, ReviewMeeting, ScoringRound, VoterRecord
-from tests.personas import PASSWORD, make_bloc_year, make_user
+from tests.personas import LEFT_OPEN, PASSWORD, make_bloc_year, make_user
 
 pytestmark = [
     pytest.mark.browser,
@@ -56,7 +56,7 @@ def year():
     scoring = make_bloc_year(units=4, year=timezone.localdate().year, phase=BlocYear.Phase.SCORING)
     now = timezone.now()
     ScoringRound.objects.create(bloc_year=scoring, released_at=now, approved_at=now)
-    by = lifecycle.advance_phase(bloc_year=scoring, by=None)
+    by = lifecycle.advance_phase(bloc_year=scoring, by=None, reason=LEFT_OPEN)
     by = BlocYear.objects.select_related("bloc").get(pk=by.pk)
     by.units, by.officers = scoring.units, scoring.officers
     by.secretariat = make_user(

@@ -21,8 +21,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from core.audit import Actor, record
+from core.audit import Actor, bump_version, record
 from core.errors import ServiceError
 from core.models import BlocYear, Membership, Unit
 from scoring.meeting.models import AwardProposal, Ballot, Candidate, Choice, ReviewMeeting, VoterRecord
@@ -80,10 +81,19 @@ def _check_year(bloc_year: BlocYear) -> None:
 
 @transaction.atomic
 def save_ballot(
-    *, bloc_year: BlocYear, ballot: Ballot | None, data: dict, by: Actor, at: datetime.datetime | None = None
+    *,
+    bloc_year: BlocYear,
+    ballot: Ballot | None,
+    data: dict,
+    by: Actor,
+    expected_version: int | None = None,
+    at: datetime.datetime | None = None,
 ) -> Ballot:
     """Create or change a ballot while it is being prepared; its candidates follow its settings."""
     _check_year(bloc_year)
+    if ballot is not None:
+        bump_version(Ballot, ballot.pk, expected_version)
+        ballot.refresh_from_db()
     if ballot is not None and ballot.status != Status.DRAFT:
         raise ServiceError(_("Cuộc bỏ phiếu đã mở: không thể thay đổi cách bỏ phiếu hay danh sách đề cử."))
     members = list(bloc_year.memberships.select_related("unit").order_by("order"))
@@ -407,17 +417,22 @@ def results(ballot: Ballot, members: int) -> BallotResult:
 
 @transaction.atomic
 def save_meeting(
-    *, bloc_year: BlocYear, data: dict, present_unit_ids: list[int], by: Actor, at: datetime.datetime | None = None
+    *,
+    bloc_year: BlocYear,
+    data: dict,
+    present_unit_ids: list[int],
+    by: Actor,
+    expected_version: int | None = None,
+    at: datetime.datetime | None = None,
 ) -> ReviewMeeting:
     _check_year(bloc_year)
-    meeting, _created = ReviewMeeting.objects.get_or_create(bloc_year=bloc_year)
     members = set(bloc_year.memberships.values_list("unit_id", flat=True))
     if set(present_unit_ids) - members:
         raise ServiceError(_("Đơn vị có mặt phải là đơn vị thành viên của khối."))
+    meeting = _locked_meeting(bloc_year, expected_version)
     for f in ("held_on", "place", "chair", "secretary", "count_committee", "conclusions"):
         if f in data:
             setattr(meeting, f, data[f])
-    meeting.version += 1
     meeting.save()
     meeting.present_units.set(present_unit_ids)
     record(
@@ -428,6 +443,16 @@ def save_meeting(
         after={"held_on": str(meeting.held_on or ""), "place": meeting.place, "present": len(present_unit_ids)},
         at=at,
     )
+    return meeting
+
+
+def _locked_meeting(bloc_year: BlocYear, expected_version: int | None) -> ReviewMeeting:
+    """The meeting record, locked, after checking it is still the version the form was opened on (a year with no
+    record yet is at version 1: two first saves from two browsers conflict too)."""
+    ReviewMeeting.objects.get_or_create(bloc_year=bloc_year)
+    meeting = ReviewMeeting.objects.select_for_update().get(bloc_year=bloc_year)
+    bump_version(ReviewMeeting, meeting.pk, expected_version)
+    meeting.refresh_from_db()
     return meeting
 
 
@@ -448,6 +473,7 @@ def save_outcome(
     elected_head_id: int | None,
     elected_deputy_id: int | None,
     by: Actor,
+    expected_version: int | None = None,
     at: datetime.datetime | None = None,
 ) -> None:
     """Record the award proposals and next year's head and deputy decided at the meeting."""
@@ -462,6 +488,7 @@ def save_outcome(
         raise ServiceError(_("Một đơn vị chỉ được đề nghị một lần cho mỗi hình thức khen thưởng."))
     if sum(1 for p in proposals if p.award == AwardProposal.Award.FLAG) > 1:
         raise ServiceError(_("Mỗi khối chỉ đề nghị một Cờ thi đua của UBND tỉnh."))
+    meeting = _locked_meeting(bloc_year, expected_version)
     AwardProposal.objects.filter(bloc_year=bloc_year).delete()
     AwardProposal.objects.bulk_create(
         AwardProposal(
@@ -469,7 +496,6 @@ def save_outcome(
         )
         for i, p in enumerate(proposals, 1)
     )
-    meeting, _created = ReviewMeeting.objects.get_or_create(bloc_year=bloc_year)
     meeting.elected_head_id, meeting.elected_deputy_id = elected_head_id, elected_deputy_id
     meeting.save()
     names = dict(Unit.objects.filter(pk__in=members).values_list("pk", "short_name"))
@@ -505,3 +531,15 @@ def elected_roles(previous: BlocYear) -> dict[int, str]:
     if meeting.elected_deputy_id:
         roles[meeting.elected_deputy_id] = Membership.Role.DEPUTY
     return roles
+
+
+def open_review_work(bloc_year: BlocYear) -> list[str]:
+    """What publishing would leave behind: ballots prepared but never put to the vote (an open one blocks)."""
+    if bloc_year.phase != BlocYear.Phase.REVIEW:
+        return []
+    drafts = Ballot.objects.filter(bloc_year=bloc_year, status=Status.DRAFT).count()
+    if not drafts:
+        return []
+    return [
+        ngettext("%(n)s cuộc bỏ phiếu chưa tiến hành", "%(n)s cuộc bỏ phiếu chưa tiến hành", drafts) % {"n": drafts}
+    ]

@@ -115,12 +115,20 @@ def _ballot_form_view(request: HttpRequest, bloc_year: BlocYear, ballot: Ballot 
             "pass_percent": 50,
         }
     )
+    if ballot is not None:
+        initial["version"] = ballot.version
     form = BallotForm(request.POST or None, initial=initial)
     if ballot is not None:
         form.fields["kind"].disabled = True
     if request.method == "POST" and form.is_valid():
         with errors_on(form) as outcome:
-            voting.save_ballot(bloc_year=bloc_year, ballot=ballot, data=form.cleaned_data, by=request.user)
+            voting.save_ballot(
+                bloc_year=bloc_year,
+                ballot=ballot,
+                data=form.cleaned_data,
+                by=request.user,
+                expected_version=form.expected_version() if ballot is not None else None,
+            )
         if outcome.ok:
             messages.success(request, _("Đã lưu cuộc bỏ phiếu."))
             return redirect(_url("overview", bloc_year))
@@ -248,11 +256,18 @@ def meeting_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             f: getattr(meeting, f) for f in ("held_on", "place", "chair", "secretary", "count_committee", "conclusions")
         }
         initial["present_units"] = [u.pk for u in meeting.present_units.all()]
+    initial["version"] = meeting.version if meeting else 1
     form = MeetingForm(request.POST or None, initial=initial, members=members)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         with errors_on(form) as outcome:
-            voting.save_meeting(bloc_year=bloc_year, data=d, present_unit_ids=d.pop("present_units"), by=request.user)
+            voting.save_meeting(
+                bloc_year=bloc_year,
+                data=d,
+                present_unit_ids=d.pop("present_units"),
+                by=request.user,
+                expected_version=form.expected_version(),
+            )
         if outcome.ok:
             messages.success(request, _("Đã lưu thông tin hội nghị."))
             return redirect(_url("overview", bloc_year))
@@ -276,6 +291,7 @@ def outcome_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
         "certificates": [p.unit_id for p in proposals if p.award == AwardProposal.Award.CERTIFICATE],
         "elected_head": meeting.elected_head_id if meeting else None,
         "elected_deputy": meeting.elected_deputy_id if meeting else None,
+        "version": meeting.version if meeting else 1,
     }
     form = OutcomeForm(request.POST or None, initial=initial, members=members)
     ranks = dict(RankSnapshot.objects.filter(bloc_year=bloc_year).values_list("unit_id", "rank"))
@@ -294,6 +310,7 @@ def outcome_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
                 elected_head_id=d["elected_head"],
                 elected_deputy_id=d["elected_deputy"],
                 by=request.user,
+                expected_version=form.expected_version(),
             )
         if outcome.ok:
             messages.success(request, _("Đã lưu đề nghị khen thưởng và kết quả bầu Trưởng, Phó trưởng khối."))

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.audit import Actor, record
 from core.errors import ConflictError, ServiceError
@@ -651,4 +652,44 @@ def approval_problems(bloc_year: BlocYear) -> list[str]:
     """What keeps a year from leaving its scoring phase."""
     if not ScoringRound.objects.filter(bloc_year=bloc_year, approved_at__isnull=False).exists():
         return [_("Kết quả chấm điểm chưa được phê duyệt.")]
+    return []
+
+
+def open_scoring_work(bloc_year: BlocYear) -> list[str]:
+    """What a phase step out of scoring would leave behind: sheets not submitted or not reviewed, open contests."""
+    if bloc_year.phase != BlocYear.Phase.SCORING:
+        return []
+    members = bloc_year.memberships.count()
+    statuses = list(
+        ScoreSheet.objects.filter(bloc_year=bloc_year, unit__memberships__bloc_year=bloc_year).values_list(
+            "status", flat=True
+        )
+    )
+    work = []
+    not_in = members - sum(1 for s in statuses if s != Status.DRAFT)
+    if not_in:
+        work.append(ngettext("%(n)s bảng tự chấm chưa nộp", "%(n)s bảng tự chấm chưa nộp", not_in) % {"n": not_in})
+    waiting = sum(1 for s in statuses if s == Status.SUBMITTED)
+    if waiting:
+        work.append(
+            ngettext("%(n)s bảng điểm chưa thẩm định xong", "%(n)s bảng điểm chưa thẩm định xong", waiting)
+            % {"n": waiting}
+        )
+    contests = ItemScore.objects.filter(
+        sheet__bloc_year=bloc_year, contest=ItemScore.Contest.CONTESTED, settlement=""
+    ).count()
+    if contests:
+        work.append(
+            ngettext(
+                "%(n)s ý kiến đề nghị xem lại chưa giải quyết", "%(n)s ý kiến đề nghị xem lại chưa giải quyết", contests
+            )
+            % {"n": contests}
+        )
+    return work
+
+
+def approved_revert_problems(bloc_year: BlocYear) -> list[str]:
+    """Going back from scoring past an approval: the approval is reopened first, with a reason, in its own step."""
+    if ScoringRound.objects.filter(bloc_year=bloc_year, approved_at__isnull=False).exists():
+        return [_("Kết quả chấm điểm đã được phê duyệt: hãy mở lại kết quả (có ghi lý do) trước khi quay lại.")]
     return []
