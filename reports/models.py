@@ -212,7 +212,6 @@ class ReminderLog(models.Model):
     def __str__(self) -> str:
         return f"{self.period} – {self.unit} – {self.get_kind_display()}"
 
-
 def end_of_day(day: datetime.date) -> datetime.datetime:
     """The last instant of a day in the project's time zone (Asia/Ho_Chi_Minh)."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.max))

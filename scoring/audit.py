@@ -103,15 +103,8 @@ VOCABULARY = audit_display.register(
             "scoring.criterion": {"title": gettext_lazy("Tên tiêu chí")},
         },
         number_keys=frozenset(
-            {
-                "total_points",
-                "score_step",
-                "bonus_cap",
-                "late_report_points",
-                "missing_report_points",
-                "max_points",
-                "points",
-            }
+            {"total_points", "score_step", "bonus_cap", "late_report_points", "missing_report_points", "max_points",
+             "points"}
         ),
     )
 )
