@@ -1101,7 +1101,10 @@ def release_review(loader: DemoLoader, y: DemoYear) -> None:
 def approve_scores(loader: DemoLoader, y: DemoYear) -> None:
     """Approve the results (the automatic deductions for late and missing reports count, none waived)."""
     at = y.at("approve_scores")
-    sheets.approve(bloc_year=y.bloc_year, by=loader.actor, at=at)
+    # The meeting approves what it has: a lock date still ahead or a contest window still open is stated.
+    waits = sheets.approval_waits_for(y.bloc_year, at)
+    reason = "Hội nghị tổng kết thống nhất phê duyệt kết quả tại cuộc họp." if waits else ""
+    sheets.approve(bloc_year=y.bloc_year, by=loader.actor, at=at, reason=reason)
     ranking = compute(y.bloc_year, at)
     names = {u.membership.unit_id: u.membership.unit.short_name for u in ranking.units.values()}
     for row, unit in ranking.lines():

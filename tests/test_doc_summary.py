@@ -90,7 +90,7 @@ def score_all(year: BlocYear) -> None:
             )
     assert ItemScore.objects.filter(sheet__bloc_year=year, self_score__isnull=True).count() == 0
     sheets.release_review(bloc_year=year, by=None)
-    sheets.approve(bloc_year=year, by=None)
+    sheets.approve(bloc_year=year, by=None, reason="Phê duyệt tại hội nghị (thử nghiệm).")
 
 
 def vote_all(year: BlocYear) -> None:

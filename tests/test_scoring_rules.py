@@ -155,7 +155,7 @@ def test_a_reviewed_score_that_differs_needs_a_reason_and_nothing_changes_after_
             rows[first.sub_item_id] = sheets.ReviewRow(score="8", reason="Thiếu minh chứng")
         sheets.save_review(sheet=s, rows=rows, expected_version=None, by=None)
     sheets.release_review(bloc_year=year, by=None)
-    sheets.approve(bloc_year=year, by=None)
+    sheets.approve(bloc_year=year, by=None, reason="Phê duyệt tại hội nghị (thử nghiệm).")
     with pytest.raises(ServiceError, match="phê duyệt"):
         sheets.add_manual_deduction(sheet=sheet, points="1", reason="muộn", by=None)
     with pytest.raises(ServiceError, match=r"phê duyệt|công bố"):
