@@ -23,3 +23,4 @@ class ScoringConfig(AppConfig):
         lifecycle.open_work(sheets.open_scoring_work)
         lifecycle.open_work(meeting.open_review_work)
         lifecycle.revert_check(Phase.SCORING, sheets.approved_revert_problems)
+        scoreboard.on_scores_check(sheets.scores_not_fitting)

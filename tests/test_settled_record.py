@@ -17,7 +17,17 @@ from core.errors import ServiceError
 from core.models import AuditEntry, BlocYear, Profile
 from reports.models import ProgressReport
 from reports.services import periods as period_services
-from scoring.models import ApprovedRecord, RankSnapshot, Scoreboard, ScoreSheet, ScoringRound, TieBreak
+from scoring.models import (
+    ApprovedRecord,
+    Criterion,
+    ItemScore,
+    RankSnapshot,
+    Scoreboard,
+    ScoreSheet,
+    ScoringRound,
+    SubItem,
+    TieBreak,
+)
 from scoring.sheets import services as sheets
 from scoring.sheets.ranking import compute
 from tests.personas import make_user
@@ -97,8 +107,12 @@ def test_an_approved_ranking_does_not_move_with_the_calendar_or_the_settings(cli
     # and the settings changed.
     clock.set(at(2026, 3, 1))
     period_services.grant_extension(
-        period=q1, unit=year.units[1], deadline=q1.deadline + datetime.timedelta(days=5),
-        lock_date=datetime.date(2026, 3, 20), reason="Đơn vị sáp nhập", by=None,
+        period=q1,
+        unit=year.units[1],
+        deadline=q1.deadline + datetime.timedelta(days=5),
+        lock_date=datetime.date(2026, 3, 20),
+        reason="Đơn vị sáp nhập",
+        by=None,
     )
     Scoreboard.objects.filter(bloc_year=year).update(missing_report_points=Decimal(5))
     TieBreak.objects.filter(scoreboard__bloc_year=year).delete()
@@ -170,3 +184,68 @@ def test_scores_of_an_approved_year_stay_put_when_reverted_and_unlocked(year, cl
     assert by.phase == BlocYear.Phase.REPORTING
     assert ScoringRound.objects.get(bloc_year=year).approved_at is None
     assert ApprovedRecord.objects.filter(bloc_year=year, reopened_at__isnull=False).count() == 1
+
+
+def test_a_scoreboard_edited_after_scoring_must_still_admit_the_scores(year, clock):
+    from scoring.scoreboard import services as board_services
+
+    for unit in year.units:
+        self_score(year, unit, None, full)
+    by = lifecycle.revert_phase(bloc_year=BlocYear.objects.get(pk=year.pk), by=None, reason="Sửa bảng điểm")
+    criterion = Criterion.objects.filter(scoreboard__bloc_year=by).order_by("order").first()
+    subs = list(criterion.sub_items.order_by("order"))
+    rows = [board_services.SubItemRow(order=s.order, text=s.text, max_points=s.max_points, pk=s.pk) for s in subs]
+    # Lowered by one point, moved to the next sub-item so that the maxima still add up.
+    first, second = rows[0], rows[1]
+    lowered = [
+        board_services.SubItemRow(order=first.order, text=first.text, max_points=first.max_points - 1, pk=first.pk),
+        board_services.SubItemRow(order=second.order, text=second.text, max_points=second.max_points + 1, pk=second.pk),
+        *rows[2:],
+    ]
+    with pytest.raises(ServiceError) as refused:
+        board_services.save_criterion(
+            scoreboard=criterion.scoreboard,
+            criterion=criterion,
+            order=criterion.order,
+            title=criterion.title,
+            contents=list(criterion.contents.all()),
+            sub_items=lowered,
+            expected_version=None,
+            by=None,
+            reason="Giảm điểm mục 1.1",
+        )
+    assert "3 điểm" in refused.value.message and "mục 1.1" in refused.value.message
+    assert SubItem.objects.get(pk=subs[0].pk).max_points == subs[0].max_points  # nothing changed
+    # A coarser step that the maxima allow but the entered scores do not.
+    SubItem.objects.filter(criterion__scoreboard__bloc_year=by).update(max_points=Decimal(10))
+    ItemScore.objects.filter(sheet__bloc_year=by).update(self_score=Decimal("7.5"))
+    with pytest.raises(ServiceError, match="không còn phù hợp"):
+        board_services.update_settings(
+            scoreboard=criterion.scoreboard,
+            data={"score_step": Decimal(1)},
+            expected_version=None,
+            by=None,
+            reason="Bước điểm 1",
+        )
+    assert Scoreboard.objects.get(bloc_year=by).score_step != Decimal(1)
+    # Dropping a sub-item that has scores is refused in words, not with a server error.
+    with pytest.raises(ServiceError, match="đã có điểm chấm"):
+        board_services.save_criterion(
+            scoreboard=criterion.scoreboard,
+            criterion=criterion,
+            order=criterion.order,
+            title=criterion.title,
+            contents=list(criterion.contents.all()),
+            sub_items=rows[1:],
+            expected_version=None,
+            by=None,
+            reason="Bỏ mục 1.1",
+        )
+
+
+def test_advancing_again_rechecks_the_setup_rules(year):
+    """Stepped back to reporting, the maxima no longer add up to the total: scoring cannot open again."""
+    by = lifecycle.revert_phase(bloc_year=BlocYear.objects.get(pk=year.pk), by=None, reason="Sửa bảng điểm")
+    Scoreboard.objects.filter(bloc_year=by).update(total_points=Decimal(120))
+    with pytest.raises(ServiceError, match="chưa bằng tổng điểm chuẩn 120"):
+        lifecycle.advance_phase(bloc_year=by, by=None, reason="Hết hạn")

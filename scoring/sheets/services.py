@@ -764,3 +764,29 @@ def approved_revert_problems(bloc_year: BlocYear) -> list[str]:
     if ScoringRound.objects.filter(bloc_year=bloc_year, approved_at__isnull=False).exists():
         return [_("Kết quả chấm điểm đã được phê duyệt: hãy mở lại kết quả (có ghi lý do) trước khi quay lại.")]
     return []
+
+
+def scores_not_fitting(scoreboard: Scoreboard) -> list[str]:
+    """Entered scores that an edited scoreboard no longer admits: above the sub-item's maximum or off the step."""
+    out = []
+    items = (
+        ItemScore.objects.filter(sheet__bloc_year_id=scoreboard.bloc_year_id)
+        .select_related("sub_item__criterion", "sheet__unit")
+        .order_by("sheet__unit__short_name", "sub_item__criterion__order", "sub_item__order")
+    )
+    for item in items:
+        for value in (item.self_score, item.reviewed_score):
+            if value is None:
+                continue
+            if value > item.sub_item.max_points or not is_multiple_of(value, scoreboard.score_step):
+                out.append(
+                    _("%(unit)s, mục %(item)s: %(v)s (tối đa %(max)s)")
+                    % {
+                        "unit": item.sheet.unit.short_name,
+                        "item": label(item.sub_item),
+                        "v": number(value),
+                        "max": number(item.sub_item.max_points),
+                    }
+                )
+                break
+    return out
