@@ -247,7 +247,8 @@ def test_publishing_needs_every_ballot_closed_and_locks_the_year(year):
 def test_the_elected_head_and_deputy_prefill_next_year(year):
     voting.save_outcome(
         bloc_year=year,
-        proposals=[voting.ProposalRow(unit_id=year.units[3].pk, award="flag", rank=1, votes=10, basis="xếp hạng 1")],
+        proposals=[voting.ProposalRow(unit_id=year.units[3].pk, award="flag", rank=1, votes=10, basis="xếp hạng 1",
+                                       override_reason="Hội nghị thống nhất (không bỏ phiếu)")],
         elected_head_id=year.units[4].pk,
         elected_deputy_id=year.units[5].pk,
         by=None,

@@ -100,6 +100,20 @@ class OutcomeForm(StateForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    flag_override = forms.CharField(
+        label=_("Lý do đề nghị Cờ thi đua ngoài kết quả bỏ phiếu"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Chỉ ghi khi đơn vị được đề nghị không trúng ở cuộc bỏ phiếu; được in trong biên bản và tờ trình."),
+    )
+    certificate_override = forms.CharField(
+        label=_("Lý do đề nghị Bằng khen ngoài kết quả bỏ phiếu"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Chỉ ghi khi đơn vị được đề nghị không trúng ở cuộc bỏ phiếu; được in trong biên bản và tờ trình."),
+    )
     elected_head = forms.TypedChoiceField(label=_("Trưởng khối năm sau"), coerce=int, required=False, empty_value=None)
     elected_deputy = forms.TypedChoiceField(
         label=_("Phó trưởng khối năm sau"), coerce=int, required=False, empty_value=None

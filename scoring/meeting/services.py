@@ -463,6 +463,7 @@ class ProposalRow:
     rank: int | None
     votes: int | None
     basis: str
+    override_reason: str = ""
 
 
 @transaction.atomic
@@ -488,11 +489,19 @@ def save_outcome(
         raise ServiceError(_("Một đơn vị chỉ được đề nghị một lần cho mỗi hình thức khen thưởng."))
     if sum(1 for p in proposals if p.award == AwardProposal.Award.FLAG) > 1:
         raise ServiceError(_("Mỗi khối chỉ đề nghị một Cờ thi đua của UBND tỉnh."))
+    _check_proposals_follow_the_vote(bloc_year, proposals, len(members))
     meeting = _locked_meeting(bloc_year, expected_version)
     AwardProposal.objects.filter(bloc_year=bloc_year).delete()
     AwardProposal.objects.bulk_create(
         AwardProposal(
-            bloc_year=bloc_year, unit_id=p.unit_id, award=p.award, rank=p.rank, votes=p.votes, basis=p.basis, order=i
+            bloc_year=bloc_year,
+            unit_id=p.unit_id,
+            award=p.award,
+            rank=p.rank,
+            votes=p.votes,
+            basis=p.basis,
+            override_reason=p.override_reason.strip(),
+            order=i,
         )
         for i, p in enumerate(proposals, 1)
     )
@@ -505,11 +514,44 @@ def save_outcome(
         action="outcome.save",
         target=meeting,
         after={
-            "proposals": [f"{p.award}: {names[p.unit_id]}" for p in proposals],
+            "proposals": [
+                f"{p.award}: {names[p.unit_id]}"
+                + (f" ({p.override_reason.strip()})" if p.override_reason.strip() else "")
+                for p in proposals
+            ],
             "head": names.get(elected_head_id) if elected_head_id else None,
             "deputy": names.get(elected_deputy_id) if elected_deputy_id else None,
         },
         at=at,
+    )
+
+
+def passed_by_vote(bloc_year: BlocYear, members: int) -> dict[str, set[int]]:
+    """Per award, the units that passed its closed ballot (threshold met, with the quorum), online or on paper."""
+    passed: dict[str, set[int]] = {}
+    for b in Ballot.objects.filter(
+        bloc_year=bloc_year, status=Status.CLOSED, kind__in=[Ballot.Kind.FLAG, Ballot.Kind.CERTIFICATE]
+    ):
+        res = results(b, members)
+        passed[b.kind] = {r.candidate.unit_id for r in res.rows if r.passed and res.quorum_met}
+    return passed
+
+
+def _check_proposals_follow_the_vote(bloc_year: BlocYear, proposals: list[ProposalRow], members: int) -> None:
+    passed = passed_by_vote(bloc_year, members)
+    unvoted = [p for p in proposals if p.unit_id not in passed.get(p.award, set()) and not p.override_reason.strip()]
+    if not unvoted:
+        return
+    names = dict(Unit.objects.filter(pk__in=[p.unit_id for p in unvoted]).values_list("pk", "name"))
+    awards = dict(AwardProposal.Award.choices)
+    listed = "; ".join(f"{awards[p.award]}: {names[p.unit_id]}" for p in unvoted)
+    raise ServiceError(
+        _(
+            "Đề nghị không theo kết quả bỏ phiếu (%(list)s): đơn vị không trúng ở cuộc bỏ phiếu của hình thức này "
+            "hoặc chưa có kết quả bỏ phiếu. Muốn vẫn đề nghị, phải ghi lý do; lý do được in trong biên bản và tờ trình."
+        )
+        % {"list": listed},
+        field="flag_override" if unvoted[0].award == AwardProposal.Award.FLAG else "certificate_override",
     )
 
 

@@ -292,6 +292,11 @@ def outcome_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
         "elected_head": meeting.elected_head_id if meeting else None,
         "elected_deputy": meeting.elected_deputy_id if meeting else None,
         "version": meeting.version if meeting else 1,
+        "flag_override": next((p.override_reason for p in proposals if p.award == AwardProposal.Award.FLAG), ""),
+        "certificate_override": next(
+            (p.override_reason for p in proposals if p.award == AwardProposal.Award.CERTIFICATE and p.override_reason),
+            "",
+        ),
     }
     form = OutcomeForm(request.POST or None, initial=initial, members=members)
     ranks = dict(RankSnapshot.objects.filter(bloc_year=bloc_year).values_list("unit_id", "rank"))
@@ -299,10 +304,32 @@ def outcome_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         rows = []
+        passed = voting.passed_by_vote(bloc_year, len(members))
+
+        def override(unit_id, award, reason):
+            # The reason is kept only on the proposals the vote did not carry.
+            return "" if unit_id in passed.get(award, set()) else reason
+
         if d["flag"]:
-            rows.append(_proposal(d["flag"], AwardProposal.Award.FLAG, ranks, tallies))
+            rows.append(
+                _proposal(
+                    d["flag"],
+                    AwardProposal.Award.FLAG,
+                    ranks,
+                    tallies,
+                    override(d["flag"], AwardProposal.Award.FLAG, d["flag_override"]),
+                )
+            )
         for unit_id in d["certificates"]:
-            rows.append(_proposal(unit_id, AwardProposal.Award.CERTIFICATE, ranks, tallies))
+            rows.append(
+                _proposal(
+                    unit_id,
+                    AwardProposal.Award.CERTIFICATE,
+                    ranks,
+                    tallies,
+                    override(unit_id, AwardProposal.Award.CERTIFICATE, d["certificate_override"]),
+                )
+            )
         with errors_on(form) as outcome:
             voting.save_outcome(
                 bloc_year=bloc_year,
@@ -327,7 +354,7 @@ def _tallies(bloc_year: BlocYear, members: int) -> dict[str, dict[int, int]]:
     return out
 
 
-def _proposal(unit_id, award, ranks, tallies) -> voting.ProposalRow:
+def _proposal(unit_id, award, ranks, tallies, override_reason: str = "") -> voting.ProposalRow:
     votes = tallies.get(award, {}).get(unit_id)
     rank = ranks.get(unit_id)
     parts = []
@@ -335,4 +362,6 @@ def _proposal(unit_id, award, ranks, tallies) -> voting.ProposalRow:
         parts.append(_("xếp hạng %(rank)s") % {"rank": rank})
     if votes is not None:
         parts.append(_("%(votes)s phiếu bầu") % {"votes": votes})
-    return voting.ProposalRow(unit_id=unit_id, award=award, rank=rank, votes=votes, basis="; ".join(parts))
+    return voting.ProposalRow(
+        unit_id=unit_id, award=award, rank=rank, votes=votes, basis="; ".join(parts), override_reason=override_reason
+    )
