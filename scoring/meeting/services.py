@@ -22,6 +22,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_tasks import task
 
 from core.audit import Actor, bump_version, record
 from core.errors import ServiceError
@@ -199,6 +200,7 @@ def open_ballot(*, ballot: Ballot, by: Actor, at: datetime.datetime | None = Non
         after={"candidates": list(ballot.candidates.values_list("unit__short_name", flat=True))},
         at=now,
     )
+    schedule_close(ballot)  # queued in the transaction: an open that rolls back schedules nothing
     return ballot
 
 
@@ -227,16 +229,47 @@ def close_ballot(*, ballot: Ballot, by: Actor, at: datetime.datetime | None = No
     return ballot
 
 
-def close_due_ballots(bloc_year: BlocYear, now: datetime.datetime | None = None) -> int:
-    """Close ballots whose scheduled closing time has passed (pages and the cron command call this)."""
+def close_due_ballots(bloc_year: BlocYear | None = None, now: datetime.datetime | None = None) -> int:
+    """Close online ballots whose scheduled closing time has passed, of one year or (None) of every bloc: the
+    worker does it at the window's end (close_ballot_at_window_end), the close_ballots command from cron catches any
+    it missed, and the review page too."""
     now = _now(now)
-    closed = 0
-    for ballot in Ballot.objects.filter(
-        bloc_year=bloc_year, status=Status.OPEN, closes_at__lte=now, mode=Ballot.Mode.ONLINE
-    ):
+    due = Ballot.objects.filter(status=Status.OPEN, closes_at__lte=now, mode=Ballot.Mode.ONLINE)
+    if bloc_year is not None:
+        due = due.filter(bloc_year=bloc_year)
+    return sum(close_if_due(pk, now) for pk in due.values_list("pk", flat=True))
+
+
+def close_if_due(ballot_pk: int, now: datetime.datetime | None = None) -> bool:
+    """Close one online ballot if it is still open and its window has ended (a ballot closed by hand, reopened or
+    given a later closing time since is left alone)."""
+    now = _now(now)
+    ballot = (
+        Ballot.objects.filter(pk=ballot_pk, status=Status.OPEN, closes_at__lte=now, mode=Ballot.Mode.ONLINE)
+        .select_related("bloc_year")
+        .first()
+    )
+    if ballot is None:
+        return False
+    try:
         close_ballot(ballot=ballot, by=None, at=now)
-        closed += 1
-    return closed
+    except ServiceError:
+        return False  # closed meanwhile, or the year moved on: nothing to do
+    return True
+
+
+@task()
+def close_ballot_at_window_end(ballot_pk: int) -> bool:
+    """Run by the worker at the ballot's closing time: the ballot closes on time without anyone opening a page."""
+    return close_if_due(ballot_pk)
+
+
+def schedule_close(ballot: Ballot) -> None:
+    """Queue the close for the window's end, when the task backend can run a task later (the database one can)."""
+    if ballot.closes_at is None or ballot.mode != Ballot.Mode.ONLINE:
+        return
+    if close_ballot_at_window_end.get_backend().supports_defer:
+        close_ballot_at_window_end.using(run_after=ballot.closes_at).enqueue(ballot.pk)
 
 
 # Voting --------------------------------------------------------------------------------------------
