@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from scoring.meeting import services as voting
 from core.models import AuditEntry
+from scoring.meeting import services as voting
 from scoring.models import Ballot
 from tests.test_voting import certificate_ballot, review_year
 
