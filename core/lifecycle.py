@@ -7,7 +7,12 @@ scoreboard, the ballots) belongs to the apps above, which contribute from their 
 - ``phase_check(phase, fn)``: ``fn(bloc_year) -> list[str]`` says what keeps the year from leaving ``phase``;
 - ``on_next_year(fn)``: ``fn(step: NextYear)`` copies the app's setup into the next year (in app order: the
   covenant first, whose content map the scoreboard then uses);
-- ``next_year_roles(fn)``: ``fn(previous) -> {unit_id: role}``, the head and deputy elected for next year.
+- ``next_year_roles(fn)``: ``fn(previous) -> {unit_id: role}``, the head and deputy elected for next year;
+- ``open_work(fn)``: ``fn(bloc_year) -> list[str]`` says what is still open in the year's phase (reports not in,
+  sheets not reviewed, ballots not closed): the phase step lists it, asks for confirmation and, when there is any,
+  for a reason;
+- ``revert_check(phase, fn)``: ``fn(bloc_year) -> list[str]`` says what keeps the year from going back from ``phase``
+  (an approval must be reopened in its own step first).
 """
 
 import datetime
@@ -18,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.audit import Actor, record
-from core.errors import ServiceError
+from core.errors import ConflictError, ServiceError
 from core.models import Bloc, BlocYear, Membership
 
 Phase = BlocYear.Phase
@@ -40,6 +45,8 @@ _YEAR_CREATED: list[Callable] = []
 _PHASE_CHECKS: dict[str, list[Callable[[BlocYear], list[str]]]] = {}
 _NEXT_YEAR: list[Callable[[NextYear], None]] = []
 _NEXT_YEAR_ROLES: list[Callable[[BlocYear], dict[int, str]]] = []
+_OPEN_WORK: list[Callable[[BlocYear], list[str]]] = []
+_REVERT_CHECKS: dict[str, list[Callable[[BlocYear], list[str]]]] = {}
 
 
 def on_year_created(fn: Callable) -> Callable:
@@ -67,6 +74,19 @@ def next_year_roles(fn: Callable[[BlocYear], dict[int, str]]) -> Callable:
     return fn
 
 
+def open_work(fn: Callable[[BlocYear], list[str]]) -> Callable:
+    if fn not in _OPEN_WORK:
+        _OPEN_WORK.append(fn)
+    return fn
+
+
+def revert_check(phase: str, fn: Callable[[BlocYear], list[str]]) -> Callable:
+    checks = _REVERT_CHECKS.setdefault(Phase(phase), [])
+    if fn not in checks:
+        checks.append(fn)
+    return fn
+
+
 def check_editable(bloc_year: BlocYear, reason: str) -> str:
     """Setup data changes freely in the setup phase, with a reason later on, never once published."""
     if bloc_year.is_published:
@@ -88,11 +108,37 @@ def member_problems(bloc_year: BlocYear) -> list[str]:
 
 
 def phase_problems(bloc_year: BlocYear, phase: str | None = None) -> list[str]:
-    """What still keeps the year from leaving the phase (its current one by default), from every app."""
+    """What still keeps the year from leaving the phase (its current one by default), from every app.
+
+    Leaving a phase re-checks the rules of every earlier phase too: a year stepped back and edited (a lowered
+    maximum, a removed content) must pass again what it passed the first time.
+    """
+    upto = BlocYear.PHASE_ORDER.index(Phase(phase or bloc_year.phase))
     problems: list[str] = []
-    for check in _PHASE_CHECKS.get(Phase(phase or bloc_year.phase), []):
-        problems.extend(check(bloc_year))
+    for earlier in BlocYear.PHASE_ORDER[: upto + 1]:
+        for check in _PHASE_CHECKS.get(earlier, []):
+            problems.extend(p for p in check(bloc_year) if p not in problems)
     return problems
+
+
+def open_work_of(bloc_year: BlocYear) -> list[str]:
+    """What is still open in the year's current phase: the phase step lists it before it is confirmed."""
+    items: list[str] = []
+    for fn in _OPEN_WORK:
+        items.extend(fn(bloc_year))
+    return items
+
+
+def _check_expected_phase(bloc_year: BlocYear, expected_phase: str | None) -> None:
+    # A doubled or stale POST (two clicks, a second tab) names the phase its form was shown in.
+    if expected_phase is not None and bloc_year.phase != expected_phase:
+        raise ConflictError(
+            _(
+                "Năm thi đua đã ở giai đoạn “%(phase)s” (có người vừa chuyển giai đoạn, hoặc nút được bấm hai lần): "
+                "thao tác không được thực hiện. Hãy tải lại trang."
+            )
+            % {"phase": bloc_year.get_phase_display()}
+        )
 
 
 phase_check(Phase.SETUP, member_problems)
@@ -112,14 +158,31 @@ def create_bloc_year(*, bloc: Bloc, year: int, by: Actor, at: datetime.datetime 
 
 
 @transaction.atomic
-def advance_phase(*, bloc_year: BlocYear, by: Actor, at: datetime.datetime | None = None) -> BlocYear:
+def advance_phase(
+    *,
+    bloc_year: BlocYear,
+    by: Actor,
+    expected_phase: str | None = None,
+    reason: str = "",
+    at: datetime.datetime | None = None,
+) -> BlocYear:
+    """Move the year to its next phase. ``expected_phase`` is the phase the user saw; work still open (reports not
+    in, sheets not reviewed...) may be left behind only with a reason, which the log keeps."""
     bloc_year = BlocYear.objects.select_for_update().get(pk=bloc_year.pk)
+    _check_expected_phase(bloc_year, expected_phase)
     index = bloc_year.phase_index
     if index + 1 >= len(BlocYear.PHASE_ORDER):
         raise ServiceError(_("Năm thi đua đã ở giai đoạn cuối."))
     problems = phase_problems(bloc_year)
     if problems:
         raise ServiceError(_("Chưa thể chuyển giai đoạn: %(problems)s") % {"problems": " ".join(problems)})
+    reason = (reason or "").strip()
+    left = open_work_of(bloc_year)
+    if left and not reason:
+        raise ServiceError(
+            _("Còn việc chưa xong (%(work)s): muốn chuyển giai đoạn vẫn phải ghi lý do.") % {"work": "; ".join(left)},
+            field="reason",
+        )
     before = {"phase": bloc_year.phase}
     bloc_year.phase = BlocYear.PHASE_ORDER[index + 1]
     bloc_year.save(update_fields=["phase"])
@@ -129,21 +192,33 @@ def advance_phase(*, bloc_year: BlocYear, by: Actor, at: datetime.datetime | Non
         action="phase.advance",
         target=bloc_year,
         before=before,
-        after={"phase": bloc_year.phase},
+        after={"phase": bloc_year.phase, **({"open_work": left} if left else {})},
+        reason=reason,
         at=at,
     )
     return bloc_year
 
 
 @transaction.atomic
-def revert_phase(*, bloc_year: BlocYear, by: Actor, reason: str, at: datetime.datetime | None = None) -> BlocYear:
+def revert_phase(
+    *,
+    bloc_year: BlocYear,
+    by: Actor,
+    reason: str,
+    expected_phase: str | None = None,
+    at: datetime.datetime | None = None,
+) -> BlocYear:
     bloc_year = BlocYear.objects.select_for_update().get(pk=bloc_year.pk)
+    _check_expected_phase(bloc_year, expected_phase)
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_("Phải ghi lý do khi quay lại giai đoạn trước."), field="reason")
     index = bloc_year.phase_index
     if index == 0:
         raise ServiceError(_("Năm thi đua đang ở giai đoạn đầu tiên."))
+    blockers = [p for check in _REVERT_CHECKS.get(Phase(bloc_year.phase), []) for p in check(bloc_year)]
+    if blockers:
+        raise ServiceError(_("Chưa thể quay lại giai đoạn trước: %(problems)s") % {"problems": " ".join(blockers)})
     before = {"phase": bloc_year.phase}
     bloc_year.phase = BlocYear.PHASE_ORDER[index - 1]
     bloc_year.save(update_fields=["phase"])

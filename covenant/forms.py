@@ -18,7 +18,10 @@ class CovenantForm(VersionedForm, ReasonMixin):
         label=_("Ngày ban hành kế hoạch"), required=False, widget=DateInput, help_text=DATE_HELP
     )
     legal_bases = forms.CharField(
-        label=_("Căn cứ"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 6}),
+        label=_("Căn cứ"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Mỗi căn cứ một dòng, theo đúng thứ tự sẽ in trên văn bản."),
     )
     field_order = ["title", "signed_on", "signed_place", "plan_number", "plan_date", "legal_bases", "reason", "version"]
@@ -26,8 +29,12 @@ class CovenantForm(VersionedForm, ReasonMixin):
     @classmethod
     def initial_for(cls, covenant: Covenant) -> dict:
         return {
-            "title": covenant.title, "signed_on": covenant.signed_on, "signed_place": covenant.signed_place,
-            "plan_number": covenant.plan_number, "plan_date": covenant.plan_date, "version": covenant.version,
+            "title": covenant.title,
+            "signed_on": covenant.signed_on,
+            "signed_place": covenant.signed_place,
+            "plan_number": covenant.plan_number,
+            "plan_date": covenant.plan_date,
+            "version": covenant.version,
             "legal_bases": "\n".join(b.text for b in covenant.legal_bases.all()),
         }
 
@@ -39,11 +46,14 @@ class CovenantForm(VersionedForm, ReasonMixin):
 
 
 class ContentForm(VersionedForm, ReasonMixin):
-    order = forms.IntegerField(label=_("Số thứ tự"), min_value=1, max_value=99,
-                               widget=forms.NumberInput(attrs={"class": "input-narrow"}))
+    order = forms.IntegerField(
+        label=_("Số thứ tự"), min_value=1, max_value=99, widget=forms.NumberInput(attrs={"class": "input-narrow"})
+    )
     title = forms.CharField(label=_("Tiêu đề ngắn"), max_length=255, help_text=_("Dùng trong bảng và mục lục."))
     body = forms.CharField(
-        label=_("Nội dung đầy đủ"), max_length=10000, widget=forms.Textarea(attrs={"rows": 8}),
+        label=_("Nội dung đầy đủ"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("Văn bản đầy đủ của nội dung như trong bản giao ước đã ký."),
     )
     field_order = ["order", "title", "body", "reason", "version"]
@@ -78,14 +88,25 @@ class BaseMemberFormSet(VietnameseFormSet):
 
     @property
     def empty_form(self):
-        form = self.form(auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), empty_permitted=True,
-                         use_required_attribute=False, units=self.units, renderer=self.renderer)
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            units=self.units,
+            renderer=self.renderer,
+        )
         self.add_fields(form, None)
         return form
 
 
 MemberFormSet = forms.formset_factory(
-    MemberRowForm, formset=BaseMemberFormSet, extra=0, can_delete=True, max_num=200, validate_max=True,
+    MemberRowForm,
+    formset=BaseMemberFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=200,
+    validate_max=True,
     absolute_max=200,
 )
 
@@ -109,7 +130,9 @@ class UnitForm(forms.ModelForm):
 class OfficerCreateForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none())
     username = forms.RegexField(
-        label=_("Tên đăng nhập"), max_length=150, regex=r"^[\w.@+-]+$",
+        label=_("Tên đăng nhập"),
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
         error_messages={"invalid": _("Tên đăng nhập chỉ gồm chữ, số và các ký tự @ . + - _")},
     )
     full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
@@ -139,5 +162,25 @@ class SetPasswordForm(forms.Form):
         return password
 
 
-class PhaseRevertForm(ReasonForm):
+class ContentDeleteForm(ReasonForm):
     reason = forms.CharField(label=_("Lý do quay lại"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PhaseRevertForm(ContentDeleteForm):
+    # The phase the page showed: a second click or a stale tab is refused instead of stepping twice.
+    phase = forms.CharField(widget=forms.HiddenInput, max_length=20)
+
+
+class PhaseAdvanceForm(forms.Form):
+    phase = forms.CharField(widget=forms.HiddenInput, max_length=20)
+    reason = forms.CharField(
+        label=_("Lý do chuyển giai đoạn khi còn việc chưa xong"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Bắt buộc khi còn việc chưa xong; được ghi vào nhật ký."),
+    )
+    confirm = forms.BooleanField(
+        label=_("Tôi đã xem danh sách trên và xác nhận chuyển giai đoạn."),
+        error_messages={"required": _("Hãy đánh dấu xác nhận trước khi chuyển giai đoạn.")},
+    )

@@ -14,11 +14,13 @@ from core.models import AuditEntry, BlocYear, Membership
 from core.pages import errors_as_message, errors_on, year_context
 from covenant import services
 from covenant.forms import (
+    ContentDeleteForm,
     ContentForm,
     CovenantForm,
     MemberFormSet,
     MembersMetaForm,
     OfficerCreateForm,
+    PhaseAdvanceForm,
     PhaseRevertForm,
     SetPasswordForm,
     UnitForm,
@@ -194,7 +196,7 @@ def content_edit(request: HttpRequest, bloc_year: BlocYear, content_pk: int) -> 
 @bloc_year_view(manage=True)
 def content_delete(request: HttpRequest, bloc_year: BlocYear, content_pk: int) -> HttpResponse:
     content = get_object_or_404(CovenantContent, pk=content_pk, covenant__bloc_year=bloc_year)
-    form = PhaseRevertForm(request.POST or None)
+    form = ContentDeleteForm(request.POST or None)
     form.fields["reason"].required = bloc_year.changes_need_reason
     form.fields["reason"].label = _("Lý do xóa")
     if request.method == "POST" and form.is_valid():
@@ -216,16 +218,37 @@ def content_delete(request: HttpRequest, bloc_year: BlocYear, content_pk: int) -
     )
 
 
-@require_POST
 @bloc_year_view(manage=True)
 def phase_advance(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
-    with errors_as_message(request) as outcome:
-        bloc_year = lifecycle.advance_phase(bloc_year=bloc_year, by=request.user)
-    if outcome.ok:
-        messages.success(
-            request, _("Năm thi đua đã chuyển sang giai đoạn “%(phase)s”.") % {"phase": bloc_year.get_phase_display()}
-        )
-    return redirect(bloc_year)
+    """The phase step: what still blocks it, what would be left open, then a confirmation (and a reason)."""
+    form = PhaseAdvanceForm(request.POST or None, initial={"phase": bloc_year.phase})
+    if request.method == "POST" and form.is_valid():
+        with errors_on(form) as outcome:
+            bloc_year = lifecycle.advance_phase(
+                bloc_year=bloc_year,
+                by=request.user,
+                expected_phase=form.cleaned_data["phase"],
+                reason=form.cleaned_data["reason"],
+            )
+        if outcome.ok:
+            messages.success(
+                request,
+                _("Năm thi đua đã chuyển sang giai đoạn “%(phase)s”.") % {"phase": bloc_year.get_phase_display()},
+            )
+            return redirect(bloc_year)
+        bloc_year.refresh_from_db()
+    return render(
+        request,
+        "covenant/phase_advance.html",
+        year_context(
+            request,
+            bloc_year,
+            "dashboard",
+            form=form,
+            problems=lifecycle.phase_problems(bloc_year) if bloc_year.next_phase else [],
+            open_work=lifecycle.open_work_of(bloc_year) if bloc_year.next_phase else [],
+        ),
+    )
 
 
 @require_POST
@@ -233,8 +256,14 @@ def phase_advance(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
 def phase_revert(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     form = PhaseRevertForm(request.POST)
     with errors_as_message(request) as outcome:
-        reason = form.cleaned_data["reason"] if form.is_valid() else ""
-        bloc_year = lifecycle.revert_phase(bloc_year=bloc_year, by=request.user, reason=reason)
+        form.is_valid()
+        bloc_year = lifecycle.revert_phase(
+            bloc_year=bloc_year,
+            by=request.user,
+            reason=form.cleaned_data.get("reason", ""),
+            # A form that does not name the phase it was shown in is refused as stale.
+            expected_phase=form.cleaned_data.get("phase") or "?",
+        )
     if outcome.ok:
         messages.success(
             request, _("Năm thi đua đã quay lại giai đoạn “%(phase)s”.") % {"phase": bloc_year.get_phase_display()}

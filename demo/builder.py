@@ -287,10 +287,18 @@ def issue_plan(loader: DemoLoader, y: DemoYear) -> None:
     )
 
 
+def _advance(y: DemoYear, by, at) -> BlocYear:
+    """The phase step as the secretariat takes it: what is left open (late units, ballots never used) is left
+    with the reason the log keeps."""
+    left = lifecycle.open_work_of(y.bloc_year)
+    reason = "Hết thời hạn của giai đoạn theo kế hoạch của khối." if left else ""
+    return lifecycle.advance_phase(bloc_year=y.bloc_year, by=by, at=at, reason=reason)
+
+
 @step("open_reporting")
 def open_reporting(loader: DemoLoader, y: DemoYear) -> None:
     """Setup → reporting (advance_phase checks the setup is complete)."""
-    y.bloc_year = lifecycle.advance_phase(bloc_year=y.bloc_year, by=loader.actor, at=y.at("open_reporting"))
+    y.bloc_year = _advance(y, loader.actor, y.at("open_reporting"))
 
 
 @step("officers")
@@ -1068,7 +1076,7 @@ class ScoringBuilder:
 @step("open_scoring")
 def open_scoring(loader: DemoLoader, y: DemoYear) -> None:
     """Reporting → scoring: units may now score themselves."""
-    y.bloc_year = lifecycle.advance_phase(bloc_year=y.bloc_year, by=loader.actor, at=y.at("open_scoring"))
+    y.bloc_year = _advance(y, loader.actor, y.at("open_scoring"))
 
 
 @step("self_scores")
@@ -1093,7 +1101,10 @@ def release_review(loader: DemoLoader, y: DemoYear) -> None:
 def approve_scores(loader: DemoLoader, y: DemoYear) -> None:
     """Approve the results (the automatic deductions for late and missing reports count, none waived)."""
     at = y.at("approve_scores")
-    sheets.approve(bloc_year=y.bloc_year, by=loader.actor, at=at)
+    # The meeting approves what it has: a lock date still ahead or a contest window still open is stated.
+    waits = sheets.approval_waits_for(y.bloc_year, at)
+    reason = "Hội nghị tổng kết thống nhất phê duyệt kết quả tại cuộc họp." if waits else ""
+    sheets.approve(bloc_year=y.bloc_year, by=loader.actor, at=at, reason=reason)
     ranking = compute(y.bloc_year, at)
     names = {u.membership.unit_id: u.membership.unit.short_name for u in ranking.units.values()}
     for row, unit in ranking.lines():
@@ -1119,7 +1130,7 @@ class MeetingBuilder:
 
     def run(self) -> None:
         y, actor, spec = self.y, self.loader.actor, self.spec
-        y.bloc_year = lifecycle.advance_phase(bloc_year=y.bloc_year, by=actor, at=y.at("open_review"))
+        y.bloc_year = _advance(y, actor, y.at("open_review"))
         ballots = []
         for b in spec["ballots"]:
             data = {
@@ -1261,7 +1272,7 @@ def review_meeting(loader: DemoLoader, y: DemoYear) -> None:
 @step("publish")
 def publish(loader: DemoLoader, y: DemoYear) -> None:
     """Review → published: every ballot is closed and the scores are approved; the year is locked."""
-    y.bloc_year = lifecycle.advance_phase(bloc_year=y.bloc_year, by=loader.actor, at=y.at("publish"))
+    y.bloc_year = _advance(y, loader.actor, y.at("publish"))
 
 
 @contextmanager

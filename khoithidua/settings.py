@@ -268,6 +268,9 @@ REPORT_DEADLINE_DAYS = envint("REPORT_DEADLINE_DAYS", 10)
 REPORT_LOCK_DAYS = envint("REPORT_LOCK_DAYS", 20)
 RESUBMIT_DAYS = envint("RESUBMIT_DAYS", 5)
 REMINDER_DAYS_BEFORE = envint("REMINDER_DAYS_BEFORE", 3)
+# Days the units have to contest their released reviewed scores before the approval (issue 16: no approval seconds
+# after the release); an earlier approval needs a reason.
+CONTEST_WINDOW_DAYS = envint("CONTEST_WINDOW_DAYS", 3)
 
 # Documents of blocs with more member units than this are rendered by the task worker while the page
 # shows progress, so that no request waits for a long WeasyPrint run.

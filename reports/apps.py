@@ -9,6 +9,8 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from core import lifecycle
         from reports import audit  # noqa: F401  (audit vocabulary)
+        from reports.board import open_reporting_work
         from reports.services import periods
 
         lifecycle.on_next_year(periods.copy_periods)
+        lifecycle.open_work(open_reporting_work)

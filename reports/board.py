@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from core.models import BlocYear, Membership, Unit
 from reports.models import Extension, ProgressReport, ReportingPeriod
@@ -131,9 +132,34 @@ def dashboard_summary(bloc_year: BlocYear, unit: Unit | None, now: datetime.date
         "own_todo": [
             c
             for c in own
-            if ((c.report is None or c.report.status in (Status.DRAFT, Status.RETURNED))
-            and c.timeliness in (Timeliness.NOT_DUE, Timeliness.OVERDUE))
+            if (
+                (c.report is None or c.report.status in (Status.DRAFT, Status.RETURNED))
+                and c.timeliness in (Timeliness.NOT_DUE, Timeliness.OVERDUE)
+            )
             or (c.report is not None and c.report.status == Status.RETURNED)
         ],
         "awaiting": [c for _at, c in awaiting],
     }
+
+
+def open_reporting_work(bloc_year: BlocYear) -> list[str]:
+    """What a phase step out of reporting would leave behind: reports never submitted (or returned and not sent
+    back) and reports still waiting for the secretariat's review."""
+    if bloc_year.phase != BlocYear.Phase.REPORTING:
+        return []
+    members = bloc_year.memberships.count()
+    periods = bloc_year.periods.count()
+    counts = dict.fromkeys(Status.values, 0)
+    for status in ProgressReport.objects.filter(
+        period__bloc_year=bloc_year, unit__memberships__bloc_year=bloc_year
+    ).values_list("status", flat=True):
+        counts[status] += 1
+    in_hand = counts[Status.SUBMITTED] + counts[Status.RESUBMITTED] + counts[Status.ACCEPTED]
+    not_in = members * periods - in_hand
+    work = []
+    if not_in:
+        work.append(ngettext("%(n)s báo cáo chưa nộp", "%(n)s báo cáo chưa nộp", not_in) % {"n": not_in})
+    waiting = counts[Status.SUBMITTED] + counts[Status.RESUBMITTED]
+    if waiting:
+        work.append(ngettext("%(n)s báo cáo chờ xem xét", "%(n)s báo cáo chờ xem xét", waiting) % {"n": waiting})
+    return work

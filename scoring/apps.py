@@ -23,3 +23,7 @@ class ScoringConfig(AppConfig):
         lifecycle.on_next_year(scoreboard.copy_scoreboard)
         lifecycle.next_year_roles(meeting.elected_roles)
         evidence_read_through(sheet_evidence)
+        lifecycle.open_work(sheets.open_scoring_work)
+        lifecycle.open_work(meeting.open_review_work)
+        lifecycle.revert_check(Phase.SCORING, sheets.approved_revert_problems)
+        scoreboard.on_scores_check(sheets.scores_not_fitting)

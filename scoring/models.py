@@ -3,9 +3,18 @@ where Django and the migrations look for them."""
 
 from scoring.meeting.models import AwardProposal, Ballot, Candidate, Choice, ReviewMeeting, VoterRecord, random_id
 from scoring.scoreboard.models import BonusItem, Criterion, Scoreboard, SubItem, TieBreak
-from scoring.sheets.models import BonusClaim, Deduction, ItemScore, RankSnapshot, ScoreSheet, ScoringRound
+from scoring.sheets.models import (
+    ApprovedRecord,
+    BonusClaim,
+    Deduction,
+    ItemScore,
+    RankSnapshot,
+    ScoreSheet,
+    ScoringRound,
+)
 
 __all__ = [
+    "ApprovedRecord",
     "AwardProposal",
     "Ballot",
     "BonusClaim",

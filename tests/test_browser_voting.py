@@ -29,7 +29,7 @@ from core import lifecycle
 from core.models import AuditEntry, BlocYear, Profile
 from scoring.meeting import services as voting
 from scoring.models import AwardProposal, Ballot, Choice, ReviewMeeting, ScoringRound, VoterRecord
-from tests.personas import PASSWORD, make_bloc_year, make_user
+from tests.personas import LEFT_OPEN, PASSWORD, make_bloc_year, make_user
 
 pytestmark = [
     pytest.mark.browser,
@@ -56,7 +56,7 @@ def year():
     scoring = make_bloc_year(units=4, year=timezone.localdate().year, phase=BlocYear.Phase.SCORING)
     now = timezone.now()
     ScoringRound.objects.create(bloc_year=scoring, released_at=now, approved_at=now)
-    by = lifecycle.advance_phase(bloc_year=scoring, by=None)
+    by = lifecycle.advance_phase(bloc_year=scoring, by=None, reason=LEFT_OPEN)
     by = BlocYear.objects.select_related("bloc").get(pk=by.pk)
     by.units, by.officers = scoring.units, scoring.officers
     by.secretariat = make_user(
@@ -186,6 +186,8 @@ def test_review_meeting_votes_online_and_publishes_the_year(page: Page, live_ser
     expect(page).to_have_url(f"{base}/review/outcome/")
     page.get_by_label("Đề nghị Cờ thi đua của UBND tỉnh").select_option(label=f"2. {units[1].name}")
     page.get_by_label(f"3. {units[2].name}", exact=True).check()  # Bằng khen
+    # No certificate ballot was held: the proposal needs the meeting's reason (printed in the minutes).
+    page.get_by_label("Lý do đề nghị Bằng khen ngoài kết quả bỏ phiếu").fill("Hội nghị biểu quyết giơ tay")
     page.get_by_label("Trưởng khối năm sau", exact=True).select_option(label=f"2. {units[1].name}")
     page.get_by_label("Phó trưởng khối năm sau", exact=True).select_option(label=f"3. {units[2].name}")
     page.locator("main form").get_by_role("button", name="Lưu").click()
@@ -216,12 +218,17 @@ def test_review_meeting_votes_online_and_publishes_the_year(page: Page, live_ser
     # --- Published from the dashboard's phase button -----------------------------------------------------
     sidebar(page, "Tổng quan")
     expect(page).to_have_url(f"{base}/")
-    page.get_by_role("button", name="Chuyển sang giai đoạn Đã công bố").click()
+    page.get_by_role("link", name="Chuyển sang giai đoạn Đã công bố").click()
+    # The step lists what it leaves open (ballots prepared but never held) and asks for a reason and a tick.
+    expect(page.locator("#open-work")).to_contain_text("cuộc bỏ phiếu chưa tiến hành")
+    page.get_by_label("Lý do chuyển giai đoạn khi còn việc chưa xong").fill("Các nội dung khác biểu quyết tại hội nghị")
+    page.get_by_label("Tôi đã xem danh sách trên và xác nhận chuyển giai đoạn.").check()
+    page.locator("main form").get_by_role("button", name="Chuyển sang giai đoạn Đã công bố").click()
     expect(page).to_have_url(f"{base}/")
     expect(page.locator(".alert-success")).to_contain_text("Năm thi đua đã chuyển sang giai đoạn “Đã công bố”.")
     expect(page.locator("main .badge-phase-published")).to_have_text("Đã công bố")
     expect(page.locator('.phase-steps li[aria-current="step"]')).to_contain_text("Đã công bố")
-    expect(page.get_by_role("button", name=re.compile("^Chuyển sang giai đoạn"))).to_have_count(0)
+    expect(page.get_by_role("link", name=re.compile("^Chuyển sang giai đoạn"))).to_have_count(0)
     shot(page, "3-published")
 
     # --- Once published nothing changes: the actions are gone and a forced save is refused --------------

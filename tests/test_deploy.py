@@ -94,7 +94,7 @@ def test_the_long_running_services_restart_and_the_jobs_run_once():
         commands.add(shlex.split(service["ExecStart"])[2])
         timer = unit(timer_path)
         assert timer["Timer"]["Persistent"] == "true" and timer["Install"]["WantedBy"] == "timers.target"
-    assert commands == {"send_reminders", "refresh_documents", "prune_db_task_results", "backup"}
+    assert commands == {"send_reminders", "refresh_documents", "prune_db_task_results", "backup", "close_ballots"}
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze (systemd) is not installed")

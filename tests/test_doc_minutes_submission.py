@@ -21,7 +21,7 @@ from scoring.meeting import services as voting
 from scoring.models import AwardProposal, Ballot, ScoringRound
 from scoring.sheets import services as sheets
 from scoring.sheets.ranking import compute
-from tests.personas import make_bloc_year
+from tests.personas import LEFT_OPEN, make_bloc_year
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -105,7 +105,7 @@ def review_year() -> BlocYear:
     report = reports.submit_report(report=report, expected_version=report.version, by=o[0], at=when)
     reports.accept_report(report=report, by=None, at=when)
 
-    year = lifecycle.advance_phase(bloc_year=year, by=None)
+    year = lifecycle.advance_phase(bloc_year=year, by=None, reason=LEFT_OPEN)
     for i, minus in enumerate([Decimal(0), Decimal("1.5"), Decimal(3)]):
         evidence = reports.add_evidence(
             bloc_year=year, unit=u[i], upload=SimpleUploadedFile("qd.pdf", PDF), summary="Quyết định", by=o[i]
@@ -113,7 +113,7 @@ def review_year() -> BlocYear:
         self_score(year, u[i], o[i], evidence, minus)
     now = datetime.datetime.now(tz=VN)
     ScoringRound.objects.update_or_create(bloc_year=year, defaults={"released_at": now, "approved_at": now})
-    year = lifecycle.advance_phase(bloc_year=year, by=None)
+    year = lifecycle.advance_phase(bloc_year=year, by=None, reason=LEFT_OPEN)
 
     flag = new_ballot(year, Ballot.Kind.FLAG, Ballot.Mode.ONLINE)
     cast(flag, u, o, [[u[0]]] * 11 + [[u[1]]])
@@ -336,7 +336,7 @@ def test_submission_proposes_the_units_and_attaches_their_achievement_reports(ye
 
 
 def test_published_year_prints_no_draft_mark(year, tmp_path):
-    lifecycle.advance_phase(bloc_year=year, by=None)
+    lifecycle.advance_phase(bloc_year=year, by=None, reason=LEFT_OPEN)
     year.refresh_from_db()
     for kind in ("minutes", "submission"):
         prepared = prepare(kind, year)

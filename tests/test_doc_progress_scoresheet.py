@@ -244,7 +244,7 @@ def finish_scoring(by):
         by=by.officers[1],
     )
     sheets.settle(item=contested, decision="changed", score="7", reason="Biên bản bổ sung hợp lệ", by=None)
-    sheets.approve(bloc_year=by, by=None)
+    sheets.approve(bloc_year=by, by=None, reason="Phê duyệt tại hội nghị (thử nghiệm).")
 
 
 def test_score_sheet_prints_self_and_reviewed_scores_with_reasons_and_totals(scored):

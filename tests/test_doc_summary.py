@@ -33,7 +33,7 @@ from scoring.models import (
     ScoringRound,
 )
 from scoring.sheets import services as sheets
-from tests.personas import CONTENT_TITLES, LEGAL_BASES, make_bloc_year
+from tests.personas import CONTENT_TITLES, LEFT_OPEN, LEGAL_BASES, make_bloc_year
 
 # Per unit (STT order), the sub-item scores of criteria 1, 2 and 3 (3 sub-items each, see tests/personas.py).
 SCORES = [
@@ -90,7 +90,7 @@ def score_all(year: BlocYear) -> None:
             )
     assert ItemScore.objects.filter(sheet__bloc_year=year, self_score__isnull=True).count() == 0
     sheets.release_review(bloc_year=year, by=None)
-    sheets.approve(bloc_year=year, by=None)
+    sheets.approve(bloc_year=year, by=None, reason="Phê duyệt tại hội nghị (thử nghiệm).")
 
 
 def vote_all(year: BlocYear) -> None:
@@ -132,10 +132,10 @@ def year(db) -> BlocYear:
     year = make_bloc_year(units=4, code="khoi-tk", year=2017, phase=BlocYear.Phase.REPORTING)
     units, officers, contents = year.units, year.officers, year.contents
     report_all(year)
-    year = lifecycle.advance_phase(bloc_year=year, by=None)
+    year = lifecycle.advance_phase(bloc_year=year, by=None, reason=LEFT_OPEN)
     year.units = units
     score_all(year)
-    year = lifecycle.advance_phase(bloc_year=year, by=None)
+    year = lifecycle.advance_phase(bloc_year=year, by=None, reason=LEFT_OPEN)
     year.units, year.officers = units, officers
     vote_all(year)
     year = BlocYear.objects.select_related("bloc__province").get(pk=year.pk)
@@ -271,7 +271,7 @@ def test_the_summary_reads_as_a_decree_30_report(year):
 
 def test_a_blank_synthesis_falls_back_to_the_reports_and_publishing_lifts_the_draft_mark(year):
     ContentSynthesis.objects.create(bloc_year=year, content=year.contents[0], text="  \n ")
-    year = lifecycle.advance_phase(bloc_year=year, by=None)
+    year = lifecycle.advance_phase(bloc_year=year, by=None, reason=LEFT_OPEN)
     assert year.is_published
     text, _data = pdf_text(year)
     assert not draft(year)

@@ -48,7 +48,7 @@ ROUTE_KINDS = {
     "scoring:criterion_delete": MANAGE,
     "scoring:bonus_edit": MANAGE,
     "scoring:tie_breaks_edit": MANAGE,
-    "covenant:phase_advance": ACTION,
+    "covenant:phase_advance": MANAGE,
     "covenant:phase_revert": ACTION,
     "covenant:start_next_year": ACTION,
     "covenant:account_toggle": ACTION,

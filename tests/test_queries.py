@@ -60,6 +60,9 @@ PAGES = {
     "covenant:account_create": ("secretariat", 5, SETUP),
     "covenant:account_password": ("secretariat", 5, SETUP),
     "covenant:history": ("secretariat", 6, SETUP),
+    # The rules of the phase (members, covenant, scoreboard) and the open work of each app, a query or two each.
+    "covenant:phase_advance": ("secretariat", 11, SETUP),
+    "covenant:phase_advance (reporting)": ("secretariat", 14, REPORTING),
     "workspace:dashboard (reporting)": ("secretariat", 19, REPORTING),
     "workspace:dashboard (reporting, officer)": ("officer", 19, REPORTING),
     "reports:index": ("officer", 7, REPORTING),
@@ -75,11 +78,11 @@ PAGES = {
     "reports:review": ("secretariat", 9, REPORTING),
     "reports:edit": ("officer", 10, REPORTING),
     "reports:evidence": ("officer", 6, REPORTING),
-    "scores:overview": ("secretariat", 10, SCORING),
+    "scores:overview": ("secretariat", 14, SCORING),
     "scores:overview (officer)": ("officer", 9, SCORING),
-    "scores:ranking": ("secretariat", 20, SCORING),
-    "scores:sheet": ("secretariat", 31, SCORING),
-    "scores:sheet (officer)": ("officer", 31, SCORING),
+    "scores:ranking": ("secretariat", 21, SCORING),
+    "scores:sheet": ("secretariat", 32, SCORING),
+    "scores:sheet (officer)": ("officer", 32, SCORING),
     "scores:edit": ("officer", 16, SCORING),
     "scores:review": ("secretariat", 14, SCORING),
     "scores:respond": ("officer", 13, SCORING),
@@ -95,12 +98,12 @@ PAGES = {
     "documents:index (officer)": ("officer", 6, REVIEW),
     "documents:synthesis": ("secretariat", 8, REVIEW),
     "documents:setup": ("secretariat", 7, REVIEW),
-    "documents:ranking_xlsx": ("secretariat", 19, REVIEW),
+    "documents:ranking_xlsx": ("secretariat", 20, REVIEW),
     "documents:board_xlsx": ("secretariat", 7, REVIEW),
     "verify": ("secretariat", 2, REVIEW),
 }
 # Queries to gather what a printed document shows (kinds not written yet are skipped; give them a count).
-DOCUMENT_QUERIES = {"ranking": 18, "scoresheet": 26, "progress": 7}
+DOCUMENT_QUERIES = {"ranking": 19, "scoresheet": 27, "progress": 7}
 # PDFs are counted without rendering, through the data they print (test_document_data_...).
 NOT_PAGES = {"reports:evidence_download", "documents:pdf", "documents:unit_pdf", "documents:progress_pdf", "healthz"}
 

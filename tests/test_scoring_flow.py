@@ -92,7 +92,11 @@ def test_the_whole_flow_through_the_pages(client, year):
     assert not ScoringRound.objects.get(bloc_year=year).is_approved
     item = ItemScore.objects.get(pk=first.pk)
     client.post(url(year, "settle", item.pk), {"decision": "changed", "score": "8", "reason": "Đã xem kế hoạch"})
-    client.post(url(year, "approve"))
+    # Seconds after the release the units may still contest: approving now needs a reason.
+    response = client.post(url(year, "approve"), follow=True)
+    assert "còn thời hạn phản hồi" in response.content.decode()
+    assert not ScoringRound.objects.get(bloc_year=year).is_approved
+    client.post(url(year, "approve"), {"reason": "Các đơn vị đã phản hồi đủ tại hội nghị"})
     assert ScoringRound.objects.get(bloc_year=year).is_approved
     ranking = client.get(url(year, "ranking"))
     assert ranking.status_code == 200

@@ -16,7 +16,7 @@ from reports.services import SectionData
 from scoring.models import Deduction, ItemScore, Scoreboard, ScoreSheet
 from scoring.sheets import services as sheets
 from scoring.sheets.ranking import compute
-from tests.personas import make_bloc_year
+from tests.personas import LEFT_OPEN, make_bloc_year
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -54,7 +54,7 @@ def year(db, settings, tmp_path):
     submit_report(periods["q1"], by.units[1], by.officers[1], at(late.year, late.month, late.day))
     from core.lifecycle import advance_phase
 
-    by = advance_phase(bloc_year=by, by=None, at=at(2026, 1, 20))
+    by = advance_phase(bloc_year=by, by=None, at=at(2026, 1, 20), reason=LEFT_OPEN)
     by.units = [m.unit for m in by.memberships.select_related("unit").order_by("order")]
     by.period_by_code = periods
     return by
@@ -155,7 +155,7 @@ def test_a_reviewed_score_that_differs_needs_a_reason_and_nothing_changes_after_
             rows[first.sub_item_id] = sheets.ReviewRow(score="8", reason="Thiếu minh chứng")
         sheets.save_review(sheet=s, rows=rows, expected_version=None, by=None)
     sheets.release_review(bloc_year=year, by=None)
-    sheets.approve(bloc_year=year, by=None)
+    sheets.approve(bloc_year=year, by=None, reason="Phê duyệt tại hội nghị (thử nghiệm).")
     with pytest.raises(ServiceError, match="phê duyệt"):
         sheets.add_manual_deduction(sheet=sheet, points="1", reason="muộn", by=None)
     with pytest.raises(ServiceError, match=r"phê duyệt|công bố"):

@@ -84,7 +84,7 @@ def test_visibility_phase_by_phase(client, year, people):
     assert status(client, people["other"], detail) == 404
     assert status(client, people["own"], url(year, "ranking")) == 403
     # Approved: every member sees the ranking with every unit's total; sheets stay with their readers.
-    sheets.approve(bloc_year=year, by=None)
+    sheets.approve(bloc_year=year, by=None, reason="Phê duyệt tại hội nghị (thử nghiệm).")
     client.force_login(people["other"])
     ranking = client.get(url(year, "ranking"))
     assert ranking.status_code == 200

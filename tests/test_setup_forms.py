@@ -572,8 +572,8 @@ def test_criterion_of_another_bloc_cannot_be_a_tie_break(logged_in, bloc_year, o
 def test_revert_without_a_reason_is_refused_with_a_message(logged_in, bloc_year):
     set_phase(bloc_year, BlocYear.Phase.REPORTING)
     before = db_state()
-    response = logged_in.post(reverse("covenant:phase_revert", args=year_args(bloc_year)), {"reason": " "},
-                              follow=True)
+    response = logged_in.post(reverse("covenant:phase_revert", args=year_args(bloc_year)),
+                              {"reason": " ", "phase": "reporting"}, follow=True)
     assert response.status_code == 200
     assert "Phải ghi lý do khi quay lại giai đoạn trước" in page_text(response)
     assert db_state() == before
@@ -582,8 +582,12 @@ def test_revert_without_a_reason_is_refused_with_a_message(logged_in, bloc_year)
 def test_advance_with_setup_problems_is_refused_with_the_list(logged_in, bloc_year):
     Scoreboard.objects.filter(bloc_year=bloc_year).update(total_points=120)
     before = db_state()
-    response = logged_in.post(reverse("covenant:phase_advance", args=year_args(bloc_year)), follow=True)
+    url = reverse("covenant:phase_advance", args=year_args(bloc_year))
+    response = logged_in.post(url, {"phase": "setup", "confirm": "on"}, follow=True)
     assert response.status_code == 200
     page = page_text(response)
     assert "Chưa thể chuyển giai đoạn" in page and "chưa bằng tổng điểm chuẩn 120" in page
     assert db_state() == before
+    # The step's own page lists the blockers and offers no button.
+    page = page_text(logged_in.get(url))
+    assert "chưa bằng tổng điểm chuẩn 120" in page and "xác nhận chuyển giai đoạn" not in page

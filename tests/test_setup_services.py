@@ -15,7 +15,7 @@ from covenant.models import Covenant, CovenantContent, LegalBasis
 from covenant.services import MemberRow
 from scoring.models import BonusItem, Criterion, Scoreboard, SubItem, TieBreak
 from scoring.scoreboard import services as scoring
-from tests.personas import CONTENT_TITLES, make_bloc_year, make_user
+from tests.personas import CONTENT_TITLES, LEFT_OPEN, make_bloc_year, make_user
 
 AT = datetime.datetime(2025, 3, 14, 9, 30, tzinfo=datetime.UTC)
 
@@ -199,7 +199,11 @@ def test_phases_advance_in_order_each_once_its_work_is_done(bloc_year, secretari
     with pytest.raises(ServiceError, match="chưa được phê duyệt"):
         lifecycle.advance_phase(bloc_year=by, by=secretariat)
     ScoringRound.objects.create(bloc_year=by, released_at=AT, approved_at=AT)
-    by = lifecycle.advance_phase(bloc_year=by, by=secretariat)
+    # No unit submitted a sheet: the step leaves that behind only with a reason.
+    with pytest.raises(ServiceError, match="3 bảng tự chấm chưa nộp") as refused:
+        lifecycle.advance_phase(bloc_year=by, by=secretariat)
+    assert refused.value.field == "reason"
+    by = lifecycle.advance_phase(bloc_year=by, by=secretariat, reason=LEFT_OPEN)
     assert by.phase == BlocYear.Phase.REVIEW
     # A ballot still being prepared blocks nothing; an open one must be closed first.
     Ballot.objects.create(bloc_year=by, kind=Ballot.Kind.FLAG, status=Ballot.Status.OPEN)
@@ -210,8 +214,9 @@ def test_phases_advance_in_order_each_once_its_work_is_done(bloc_year, secretari
     assert by.phase == BlocYear.Phase.PUBLISHED
     with pytest.raises(ServiceError, match="giai đoạn cuối"):
         lifecycle.advance_phase(bloc_year=by, by=secretariat)
-    assert list(AuditEntry.objects.filter(action="phase.advance").order_by("id").values_list("after", flat=True)) == [
-        {"phase": p} for p in BlocYear.PHASE_ORDER[1:]]
+    steps = list(AuditEntry.objects.filter(action="phase.advance").order_by("id"))
+    assert [e.after["phase"] for e in steps] == BlocYear.PHASE_ORDER[1:]
+    assert steps[2].after["open_work"] == ["3 bảng tự chấm chưa nộp"] and steps[2].reason == LEFT_OPEN
 
 
 def test_revert_requires_a_reason_and_is_logged_with_it(bloc_year, secretariat):

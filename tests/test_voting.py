@@ -11,14 +11,14 @@ from core.errors import ServiceError
 from core.models import AuditEntry, BlocYear
 from scoring.meeting import services as voting
 from scoring.models import Ballot, Choice, ScoringRound, VoterRecord
-from tests.personas import make_bloc_year
+from tests.personas import LEFT_OPEN, make_bloc_year
 
 
 def review_year(units: int) -> BlocYear:
     year = make_bloc_year(units=units, year=2025, phase=BlocYear.Phase.SCORING)
     now = timezone.now()
     ScoringRound.objects.create(bloc_year=year, released_at=now, approved_at=now)
-    reviewed = lifecycle.advance_phase(bloc_year=year, by=None)
+    reviewed = lifecycle.advance_phase(bloc_year=year, by=None, reason=LEFT_OPEN)
     reviewed.units, reviewed.officers = year.units, year.officers
     return reviewed
 
@@ -233,9 +233,9 @@ def test_two_requests_at_once_cast_one_ballot():
 def test_publishing_needs_every_ballot_closed_and_locks_the_year(year):
     ballot = certificate_ballot(year)
     with pytest.raises(ServiceError, match="chưa kết thúc"):
-        lifecycle.advance_phase(bloc_year=year, by=None)
+        lifecycle.advance_phase(bloc_year=year, by=None, reason=LEFT_OPEN)
     voting.close_ballot(ballot=ballot, by=None)
-    published = lifecycle.advance_phase(bloc_year=year, by=None)
+    published = lifecycle.advance_phase(bloc_year=year, by=None, reason=LEFT_OPEN)
     assert published.is_published
     with pytest.raises(ServiceError, match=r"đã công bố|đã khóa"):
         voting.save_meeting(bloc_year=published, data={"place": "Kon Tum"}, present_unit_ids=[], by=None)
@@ -247,7 +247,8 @@ def test_publishing_needs_every_ballot_closed_and_locks_the_year(year):
 def test_the_elected_head_and_deputy_prefill_next_year(year):
     voting.save_outcome(
         bloc_year=year,
-        proposals=[voting.ProposalRow(unit_id=year.units[3].pk, award="flag", rank=1, votes=10, basis="xếp hạng 1")],
+        proposals=[voting.ProposalRow(unit_id=year.units[3].pk, award="flag", rank=1, votes=10, basis="xếp hạng 1",
+                                       override_reason="Hội nghị thống nhất (không bỏ phiếu)")],
         elected_head_id=year.units[4].pk,
         elected_deputy_id=year.units[5].pk,
         by=None,
@@ -261,10 +262,10 @@ def test_the_elected_head_and_deputy_prefill_next_year(year):
 def test_scoring_must_be_approved_before_the_review_phase(db):
     scoring_year = make_bloc_year(units=3, year=2025, phase=BlocYear.Phase.SCORING)
     with pytest.raises(ServiceError, match="phê duyệt"):
-        lifecycle.advance_phase(bloc_year=scoring_year, by=None)
+        lifecycle.advance_phase(bloc_year=scoring_year, by=None, reason=LEFT_OPEN)
 
 
 def test_a_ballot_never_opened_does_not_block_publishing(year):
     voting.create_default_ballots(bloc_year=year, by=None)
-    published = lifecycle.advance_phase(bloc_year=year, by=None)
+    published = lifecycle.advance_phase(bloc_year=year, by=None, reason=LEFT_OPEN)
     assert published.is_published

@@ -155,6 +155,8 @@ def proposal_detail(p) -> str:
         parts.append(_("hạng %(rank)s") % {"rank": p.rank})
     if p.votes is not None:
         parts.append(_("%(votes)s phiếu") % {"votes": p.votes})
+    if p.override_reason:
+        parts.append(_("đề nghị ngoài kết quả bỏ phiếu, lý do: %(reason)s") % {"reason": p.override_reason})
     return ", ".join(parts)
 
 

@@ -89,7 +89,9 @@ def build(*, bloc_year, unit=None, **_rest) -> dict:
         for i in ItemScore.objects.filter(sheet=sheet).select_related("sub_item").prefetch_related("evidence")
     }
     sub_items = {}
-    for s in SubItem.objects.filter(criterion__in=ranking.criteria).order_by("criterion__order", "order"):
+    for s in SubItem.objects.filter(criterion_id__in=[c.pk for c in ranking.criteria]).order_by(
+        "criterion__order", "order"
+    ):
         sub_items.setdefault(s.criterion_id, []).append(s)
 
     criteria, evidence, differences = [], [], 0

@@ -120,8 +120,19 @@ def build(*, bloc_year, **_rest) -> dict:
             }
         else:
             votes_text = _("%(v)s phiếu") % {"v": p.votes}
+        basis = p.basis
+        if p.override_reason:
+            override = _("đề nghị ngoài kết quả bỏ phiếu, lý do: %(reason)s") % {"reason": p.override_reason}
+            basis = f"{basis}; {override}" if basis else override
         rows.append(
-            {"order": i, "unit": u.name, "award": award, "rank": rank_text, "votes": votes_text, "basis": p.basis}
+            {
+                "order": i,
+                "unit": u.name,
+                "award": award,
+                "rank": rank_text,
+                "votes": votes_text,
+                "basis": basis,
+            }
         )
 
         score_line = ""

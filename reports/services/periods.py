@@ -230,8 +230,12 @@ def timeliness(
 ) -> Timeliness:
     dates = unit_dates(period, extension)
     first = report.first_submitted_at if report else None
-    if first is not None:
+    if first is not None and first <= end_of_day(dates.lock_date):
         return Timeliness.ON_TIME if first <= end_of_day(dates.deadline) else Timeliness.LATE
+    # A report's timeliness is final once its lock date has passed: none in by then is missing for good, even if
+    # one comes later (otherwise a deduction decided at the meeting would shrink afterwards).
+    if first is not None:
+        return Timeliness.MISSING
     if now > end_of_day(dates.lock_date):
         return Timeliness.MISSING
     if now > end_of_day(dates.deadline):

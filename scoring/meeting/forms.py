@@ -5,7 +5,17 @@ from core.forms import DATE_HELP, DateInput
 from scoring.meeting.models import AwardProposal, Ballot
 
 
-class BallotForm(forms.Form):
+class StateForm(forms.Form):
+    """The version of the record the form was opened on: a stale or doubled save is refused, never applied twice."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+    def expected_version(self) -> int:
+        # A form without its version (an old page, a hand-made POST) counts as stale.
+        return self.cleaned_data.get("version") or 0
+
+
+class BallotForm(StateForm):
     kind = forms.ChoiceField(label=_("Nội dung bỏ phiếu"), choices=Ballot.Kind.choices)
     max_choices = forms.IntegerField(
         label=_("Số đơn vị được chọn tối đa"),
@@ -56,7 +66,7 @@ class VoteForm(forms.Form):
         self.fields["candidates"].choices = [(c.pk, c.unit.name) for c in ballot.candidates.all()]
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(StateForm):
     held_on = forms.DateField(label=_("Ngày họp"), required=False, widget=DateInput, help_text=DATE_HELP)
     place = forms.CharField(label=_("Địa điểm"), max_length=255, required=False)
     chair = forms.CharField(label=_("Chủ trì"), max_length=255, required=False, help_text=_("Họ tên, chức vụ, đơn vị."))
@@ -80,7 +90,7 @@ class MeetingForm(forms.Form):
         self.fields["present_units"].choices = [(m.unit_id, f"{m.order}. {m.unit.name}") for m in members]
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(StateForm):
     flag = forms.TypedChoiceField(
         label=_("Đề nghị Cờ thi đua của UBND tỉnh"), coerce=int, required=False, empty_value=None
     )
@@ -89,6 +99,20 @@ class OutcomeForm(forms.Form):
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    flag_override = forms.CharField(
+        label=_("Lý do đề nghị Cờ thi đua ngoài kết quả bỏ phiếu"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Chỉ ghi khi đơn vị được đề nghị không trúng ở cuộc bỏ phiếu; được in trong biên bản và tờ trình."),
+    )
+    certificate_override = forms.CharField(
+        label=_("Lý do đề nghị Bằng khen ngoài kết quả bỏ phiếu"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Chỉ ghi khi đơn vị được đề nghị không trúng ở cuộc bỏ phiếu; được in trong biên bản và tờ trình."),
     )
     elected_head = forms.TypedChoiceField(label=_("Trưởng khối năm sau"), coerce=int, required=False, empty_value=None)
     elected_deputy = forms.TypedChoiceField(

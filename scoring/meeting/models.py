@@ -193,6 +193,9 @@ class AwardProposal(models.Model):
     rank = models.PositiveSmallIntegerField(_("hạng"), null=True, blank=True)
     votes = models.PositiveSmallIntegerField(_("số phiếu"), null=True, blank=True)
     basis = models.TextField(_("căn cứ đề nghị"), blank=True, max_length=2000)
+    # Why the unit is proposed although it did not pass the ballot of its award; printed in the minutes and the
+    # submission letter. Empty when the vote carried it.
+    override_reason = models.TextField(_("lý do đề nghị ngoài kết quả bỏ phiếu"), blank=True, max_length=2000)
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=1)
 
     class Meta:

@@ -21,8 +21,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django_tasks import task
 
-from core.audit import Actor, record
+from core.audit import Actor, bump_version, record
 from core.errors import ServiceError
 from core.models import BlocYear, Membership, Unit
 from scoring.meeting.models import AwardProposal, Ballot, Candidate, Choice, ReviewMeeting, VoterRecord
@@ -80,10 +82,19 @@ def _check_year(bloc_year: BlocYear) -> None:
 
 @transaction.atomic
 def save_ballot(
-    *, bloc_year: BlocYear, ballot: Ballot | None, data: dict, by: Actor, at: datetime.datetime | None = None
+    *,
+    bloc_year: BlocYear,
+    ballot: Ballot | None,
+    data: dict,
+    by: Actor,
+    expected_version: int | None = None,
+    at: datetime.datetime | None = None,
 ) -> Ballot:
     """Create or change a ballot while it is being prepared; its candidates follow its settings."""
     _check_year(bloc_year)
+    if ballot is not None:
+        bump_version(Ballot, ballot.pk, expected_version)
+        ballot.refresh_from_db()
     if ballot is not None and ballot.status != Status.DRAFT:
         raise ServiceError(_("Cuộc bỏ phiếu đã mở: không thể thay đổi cách bỏ phiếu hay danh sách đề cử."))
     members = list(bloc_year.memberships.select_related("unit").order_by("order"))
@@ -189,6 +200,7 @@ def open_ballot(*, ballot: Ballot, by: Actor, at: datetime.datetime | None = Non
         after={"candidates": list(ballot.candidates.values_list("unit__short_name", flat=True))},
         at=now,
     )
+    schedule_close(ballot)  # queued in the transaction: an open that rolls back schedules nothing
     return ballot
 
 
@@ -217,16 +229,47 @@ def close_ballot(*, ballot: Ballot, by: Actor, at: datetime.datetime | None = No
     return ballot
 
 
-def close_due_ballots(bloc_year: BlocYear, now: datetime.datetime | None = None) -> int:
-    """Close ballots whose scheduled closing time has passed (pages and the cron command call this)."""
+def close_due_ballots(bloc_year: BlocYear | None = None, now: datetime.datetime | None = None) -> int:
+    """Close online ballots whose scheduled closing time has passed, of one year or (None) of every bloc: the
+    worker does it at the window's end (close_ballot_at_window_end), the close_ballots command from cron catches any
+    it missed, and the review page too."""
     now = _now(now)
-    closed = 0
-    for ballot in Ballot.objects.filter(
-        bloc_year=bloc_year, status=Status.OPEN, closes_at__lte=now, mode=Ballot.Mode.ONLINE
-    ):
+    due = Ballot.objects.filter(status=Status.OPEN, closes_at__lte=now, mode=Ballot.Mode.ONLINE)
+    if bloc_year is not None:
+        due = due.filter(bloc_year=bloc_year)
+    return sum(close_if_due(pk, now) for pk in due.values_list("pk", flat=True))
+
+
+def close_if_due(ballot_pk: int, now: datetime.datetime | None = None) -> bool:
+    """Close one online ballot if it is still open and its window has ended (a ballot closed by hand, reopened or
+    given a later closing time since is left alone)."""
+    now = _now(now)
+    ballot = (
+        Ballot.objects.filter(pk=ballot_pk, status=Status.OPEN, closes_at__lte=now, mode=Ballot.Mode.ONLINE)
+        .select_related("bloc_year")
+        .first()
+    )
+    if ballot is None:
+        return False
+    try:
         close_ballot(ballot=ballot, by=None, at=now)
-        closed += 1
-    return closed
+    except ServiceError:
+        return False  # closed meanwhile, or the year moved on: nothing to do
+    return True
+
+
+@task()
+def close_ballot_at_window_end(ballot_pk: int) -> bool:
+    """Run by the worker at the ballot's closing time: the ballot closes on time without anyone opening a page."""
+    return close_if_due(ballot_pk)
+
+
+def schedule_close(ballot: Ballot) -> None:
+    """Queue the close for the window's end, when the task backend can run a task later (the database one can)."""
+    if ballot.closes_at is None or ballot.mode != Ballot.Mode.ONLINE:
+        return
+    if close_ballot_at_window_end.get_backend().supports_defer:
+        close_ballot_at_window_end.using(run_after=ballot.closes_at).enqueue(ballot.pk)
 
 
 # Voting --------------------------------------------------------------------------------------------
@@ -407,17 +450,22 @@ def results(ballot: Ballot, members: int) -> BallotResult:
 
 @transaction.atomic
 def save_meeting(
-    *, bloc_year: BlocYear, data: dict, present_unit_ids: list[int], by: Actor, at: datetime.datetime | None = None
+    *,
+    bloc_year: BlocYear,
+    data: dict,
+    present_unit_ids: list[int],
+    by: Actor,
+    expected_version: int | None = None,
+    at: datetime.datetime | None = None,
 ) -> ReviewMeeting:
     _check_year(bloc_year)
-    meeting, _created = ReviewMeeting.objects.get_or_create(bloc_year=bloc_year)
     members = set(bloc_year.memberships.values_list("unit_id", flat=True))
     if set(present_unit_ids) - members:
         raise ServiceError(_("Đơn vị có mặt phải là đơn vị thành viên của khối."))
+    meeting = _locked_meeting(bloc_year, expected_version)
     for f in ("held_on", "place", "chair", "secretary", "count_committee", "conclusions"):
         if f in data:
             setattr(meeting, f, data[f])
-    meeting.version += 1
     meeting.save()
     meeting.present_units.set(present_unit_ids)
     record(
@@ -431,6 +479,16 @@ def save_meeting(
     return meeting
 
 
+def _locked_meeting(bloc_year: BlocYear, expected_version: int | None) -> ReviewMeeting:
+    """The meeting record, locked, after checking it is still the version the form was opened on (a year with no
+    record yet is at version 1: two first saves from two browsers conflict too)."""
+    ReviewMeeting.objects.get_or_create(bloc_year=bloc_year)
+    meeting = ReviewMeeting.objects.select_for_update().get(bloc_year=bloc_year)
+    bump_version(ReviewMeeting, meeting.pk, expected_version)
+    meeting.refresh_from_db()
+    return meeting
+
+
 @dataclass(frozen=True)
 class ProposalRow:
     unit_id: int
@@ -438,6 +496,7 @@ class ProposalRow:
     rank: int | None
     votes: int | None
     basis: str
+    override_reason: str = ""
 
 
 @transaction.atomic
@@ -448,6 +507,7 @@ def save_outcome(
     elected_head_id: int | None,
     elected_deputy_id: int | None,
     by: Actor,
+    expected_version: int | None = None,
     at: datetime.datetime | None = None,
 ) -> None:
     """Record the award proposals and next year's head and deputy decided at the meeting."""
@@ -462,14 +522,22 @@ def save_outcome(
         raise ServiceError(_("Một đơn vị chỉ được đề nghị một lần cho mỗi hình thức khen thưởng."))
     if sum(1 for p in proposals if p.award == AwardProposal.Award.FLAG) > 1:
         raise ServiceError(_("Mỗi khối chỉ đề nghị một Cờ thi đua của UBND tỉnh."))
+    _check_proposals_follow_the_vote(bloc_year, proposals, len(members))
+    meeting = _locked_meeting(bloc_year, expected_version)
     AwardProposal.objects.filter(bloc_year=bloc_year).delete()
     AwardProposal.objects.bulk_create(
         AwardProposal(
-            bloc_year=bloc_year, unit_id=p.unit_id, award=p.award, rank=p.rank, votes=p.votes, basis=p.basis, order=i
+            bloc_year=bloc_year,
+            unit_id=p.unit_id,
+            award=p.award,
+            rank=p.rank,
+            votes=p.votes,
+            basis=p.basis,
+            override_reason=p.override_reason.strip(),
+            order=i,
         )
         for i, p in enumerate(proposals, 1)
     )
-    meeting, _created = ReviewMeeting.objects.get_or_create(bloc_year=bloc_year)
     meeting.elected_head_id, meeting.elected_deputy_id = elected_head_id, elected_deputy_id
     meeting.save()
     names = dict(Unit.objects.filter(pk__in=members).values_list("pk", "short_name"))
@@ -479,11 +547,44 @@ def save_outcome(
         action="outcome.save",
         target=meeting,
         after={
-            "proposals": [f"{p.award}: {names[p.unit_id]}" for p in proposals],
+            "proposals": [
+                f"{p.award}: {names[p.unit_id]}"
+                + (f" ({p.override_reason.strip()})" if p.override_reason.strip() else "")
+                for p in proposals
+            ],
             "head": names.get(elected_head_id) if elected_head_id else None,
             "deputy": names.get(elected_deputy_id) if elected_deputy_id else None,
         },
         at=at,
+    )
+
+
+def passed_by_vote(bloc_year: BlocYear, members: int) -> dict[str, set[int]]:
+    """Per award, the units that passed its closed ballot (threshold met, with the quorum), online or on paper."""
+    passed: dict[str, set[int]] = {}
+    for b in Ballot.objects.filter(
+        bloc_year=bloc_year, status=Status.CLOSED, kind__in=[Ballot.Kind.FLAG, Ballot.Kind.CERTIFICATE]
+    ):
+        res = results(b, members)
+        passed[b.kind] = {r.candidate.unit_id for r in res.rows if r.passed and res.quorum_met}
+    return passed
+
+
+def _check_proposals_follow_the_vote(bloc_year: BlocYear, proposals: list[ProposalRow], members: int) -> None:
+    passed = passed_by_vote(bloc_year, members)
+    unvoted = [p for p in proposals if p.unit_id not in passed.get(p.award, set()) and not p.override_reason.strip()]
+    if not unvoted:
+        return
+    names = dict(Unit.objects.filter(pk__in=[p.unit_id for p in unvoted]).values_list("pk", "name"))
+    awards = dict(AwardProposal.Award.choices)
+    listed = "; ".join(f"{awards[p.award]}: {names[p.unit_id]}" for p in unvoted)
+    raise ServiceError(
+        _(
+            "Đề nghị không theo kết quả bỏ phiếu (%(list)s): đơn vị không trúng ở cuộc bỏ phiếu của hình thức này "
+            "hoặc chưa có kết quả bỏ phiếu. Muốn vẫn đề nghị, phải ghi lý do; lý do được in trong biên bản và tờ trình."
+        )
+        % {"list": listed},
+        field="flag_override" if unvoted[0].award == AwardProposal.Award.FLAG else "certificate_override",
     )
 
 
@@ -505,3 +606,15 @@ def elected_roles(previous: BlocYear) -> dict[int, str]:
     if meeting.elected_deputy_id:
         roles[meeting.elected_deputy_id] = Membership.Role.DEPUTY
     return roles
+
+
+def open_review_work(bloc_year: BlocYear) -> list[str]:
+    """What publishing would leave behind: ballots prepared but never put to the vote (an open one blocks)."""
+    if bloc_year.phase != BlocYear.Phase.REVIEW:
+        return []
+    drafts = Ballot.objects.filter(bloc_year=bloc_year, status=Status.DRAFT).count()
+    if not drafts:
+        return []
+    return [
+        ngettext("%(n)s cuộc bỏ phiếu chưa tiến hành", "%(n)s cuộc bỏ phiếu chưa tiến hành", drafts) % {"n": drafts}
+    ]

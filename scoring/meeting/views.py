@@ -115,12 +115,20 @@ def _ballot_form_view(request: HttpRequest, bloc_year: BlocYear, ballot: Ballot 
             "pass_percent": 50,
         }
     )
+    if ballot is not None:
+        initial["version"] = ballot.version
     form = BallotForm(request.POST or None, initial=initial)
     if ballot is not None:
         form.fields["kind"].disabled = True
     if request.method == "POST" and form.is_valid():
         with errors_on(form) as outcome:
-            voting.save_ballot(bloc_year=bloc_year, ballot=ballot, data=form.cleaned_data, by=request.user)
+            voting.save_ballot(
+                bloc_year=bloc_year,
+                ballot=ballot,
+                data=form.cleaned_data,
+                by=request.user,
+                expected_version=form.expected_version() if ballot is not None else None,
+            )
         if outcome.ok:
             messages.success(request, _("Đã lưu cuộc bỏ phiếu."))
             return redirect(_url("overview", bloc_year))
@@ -248,11 +256,18 @@ def meeting_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             f: getattr(meeting, f) for f in ("held_on", "place", "chair", "secretary", "count_committee", "conclusions")
         }
         initial["present_units"] = [u.pk for u in meeting.present_units.all()]
+    initial["version"] = meeting.version if meeting else 1
     form = MeetingForm(request.POST or None, initial=initial, members=members)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         with errors_on(form) as outcome:
-            voting.save_meeting(bloc_year=bloc_year, data=d, present_unit_ids=d.pop("present_units"), by=request.user)
+            voting.save_meeting(
+                bloc_year=bloc_year,
+                data=d,
+                present_unit_ids=d.pop("present_units"),
+                by=request.user,
+                expected_version=form.expected_version(),
+            )
         if outcome.ok:
             messages.success(request, _("Đã lưu thông tin hội nghị."))
             return redirect(_url("overview", bloc_year))
@@ -276,6 +291,12 @@ def outcome_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
         "certificates": [p.unit_id for p in proposals if p.award == AwardProposal.Award.CERTIFICATE],
         "elected_head": meeting.elected_head_id if meeting else None,
         "elected_deputy": meeting.elected_deputy_id if meeting else None,
+        "version": meeting.version if meeting else 1,
+        "flag_override": next((p.override_reason for p in proposals if p.award == AwardProposal.Award.FLAG), ""),
+        "certificate_override": next(
+            (p.override_reason for p in proposals if p.award == AwardProposal.Award.CERTIFICATE and p.override_reason),
+            "",
+        ),
     }
     form = OutcomeForm(request.POST or None, initial=initial, members=members)
     ranks = dict(RankSnapshot.objects.filter(bloc_year=bloc_year).values_list("unit_id", "rank"))
@@ -283,10 +304,32 @@ def outcome_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         rows = []
+        passed = voting.passed_by_vote(bloc_year, len(members))
+
+        def override(unit_id, award, reason):
+            # The reason is kept only on the proposals the vote did not carry.
+            return "" if unit_id in passed.get(award, set()) else reason
+
         if d["flag"]:
-            rows.append(_proposal(d["flag"], AwardProposal.Award.FLAG, ranks, tallies))
+            rows.append(
+                _proposal(
+                    d["flag"],
+                    AwardProposal.Award.FLAG,
+                    ranks,
+                    tallies,
+                    override(d["flag"], AwardProposal.Award.FLAG, d["flag_override"]),
+                )
+            )
         for unit_id in d["certificates"]:
-            rows.append(_proposal(unit_id, AwardProposal.Award.CERTIFICATE, ranks, tallies))
+            rows.append(
+                _proposal(
+                    unit_id,
+                    AwardProposal.Award.CERTIFICATE,
+                    ranks,
+                    tallies,
+                    override(unit_id, AwardProposal.Award.CERTIFICATE, d["certificate_override"]),
+                )
+            )
         with errors_on(form) as outcome:
             voting.save_outcome(
                 bloc_year=bloc_year,
@@ -294,6 +337,7 @@ def outcome_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
                 elected_head_id=d["elected_head"],
                 elected_deputy_id=d["elected_deputy"],
                 by=request.user,
+                expected_version=form.expected_version(),
             )
         if outcome.ok:
             messages.success(request, _("Đã lưu đề nghị khen thưởng và kết quả bầu Trưởng, Phó trưởng khối."))
@@ -310,7 +354,7 @@ def _tallies(bloc_year: BlocYear, members: int) -> dict[str, dict[int, int]]:
     return out
 
 
-def _proposal(unit_id, award, ranks, tallies) -> voting.ProposalRow:
+def _proposal(unit_id, award, ranks, tallies, override_reason: str = "") -> voting.ProposalRow:
     votes = tallies.get(award, {}).get(unit_id)
     rank = ranks.get(unit_id)
     parts = []
@@ -318,4 +362,6 @@ def _proposal(unit_id, award, ranks, tallies) -> voting.ProposalRow:
         parts.append(_("xếp hạng %(rank)s") % {"rank": rank})
     if votes is not None:
         parts.append(_("%(votes)s phiếu bầu") % {"votes": votes})
-    return voting.ProposalRow(unit_id=unit_id, award=award, rank=rank, votes=votes, basis="; ".join(parts))
+    return voting.ProposalRow(
+        unit_id=unit_id, award=award, rank=rank, votes=votes, basis="; ".join(parts), override_reason=override_reason
+    )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch, ProtectedError, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -19,6 +19,28 @@ from covenant.models import CovenantContent
 from scoring.scoreboard.models import BonusItem, Criterion, Scoreboard, SubItem, TieBreak
 
 SETTINGS_FIELDS = ("title", "total_points", "score_step", "bonus_cap", "late_report_points", "missing_report_points")
+
+
+# What the sheets say no longer fits an edited scoreboard (scores above a lowered maximum or off a new step):
+# registered from the app's ready(), as the scoreboard does not read the sheets above it.
+_SCORE_CHECKS: list = []
+
+
+def on_scores_check(fn) -> None:
+    if fn not in _SCORE_CHECKS:
+        _SCORE_CHECKS.append(fn)
+
+
+def check_scores_still_fit(scoreboard: Scoreboard) -> None:
+    """Scores entered before the edit must fit the edited scoreboard; the edit is refused (and rolled back) with
+    the list of those that do not."""
+    misfits = [m for check in _SCORE_CHECKS for m in check(scoreboard)]
+    if misfits:
+        shown = "; ".join(misfits[:20]) + ("…" if len(misfits) > 20 else "")
+        raise ServiceError(
+            _("Đã có điểm chấm không còn phù hợp với bảng điểm sau khi sửa (%(n)s điểm): %(list)s.")
+            % {"n": len(misfits), "list": shown}
+        )
 
 
 def check_scoreboard_editable(bloc_year: BlocYear, reason: str) -> str:
@@ -76,6 +98,7 @@ def update_settings(
         if field in data:
             setattr(scoreboard, field, data[field])
     scoreboard.save()
+    check_scores_still_fit(scoreboard)
     after = snapshot(scoreboard, SETTINGS_FIELDS)
     if before != after:
         record(
@@ -185,7 +208,11 @@ def save_criterion(
     criterion.contents.set(contents)
     existing = {s.pk: s for s in criterion.sub_items.all()}
     keep = {s.pk for s in sub_items if s.pk in existing}
-    SubItem.objects.filter(criterion=criterion).exclude(pk__in=keep).delete()
+    try:
+        with transaction.atomic():
+            SubItem.objects.filter(criterion=criterion).exclude(pk__in=keep).delete()
+    except ProtectedError:
+        raise ServiceError(_("Không thể bỏ mục chấm đã có điểm chấm của đơn vị.")) from None
     # Park kept rows on free order numbers so that reordering never trips the unique constraint.
     top = max([*orders, *(s.order for s in existing.values()), 0]) + 1
     for i, pk in enumerate(keep):
@@ -203,6 +230,7 @@ def save_criterion(
         else:
             SubItem.objects.create(criterion=criterion, **values)
     criterion = Criterion.objects.prefetch_related("contents", "sub_items").get(pk=criterion.pk)
+    check_scores_still_fit(scoreboard)
     record(
         bloc_year=bloc_year,
         by=by,
@@ -229,7 +257,11 @@ def delete_criterion(*, criterion: Criterion, by: Actor, reason: str = "", at: d
         reason=reason,
         at=at,
     )
-    criterion.delete()
+    try:
+        with transaction.atomic():
+            criterion.delete()
+    except ProtectedError:
+        raise ServiceError(_("Không thể xóa tiêu chí đã có điểm chấm của đơn vị.")) from None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from core.decorators import bloc_year_view
 from core.models import AuditEntry, BlocYear
 from core.pages import errors_on, year_context
-from covenant.forms import PhaseRevertForm
+from covenant.forms import ContentDeleteForm
 from covenant.models import CovenantContent
 from scoring.scoreboard import services
 from scoring.scoreboard.forms import (
@@ -171,7 +171,7 @@ def criterion_edit(request: HttpRequest, bloc_year: BlocYear, criterion_pk: int)
 @bloc_year_view(manage=True)
 def criterion_delete(request: HttpRequest, bloc_year: BlocYear, criterion_pk: int) -> HttpResponse:
     criterion = get_object_or_404(Criterion, pk=criterion_pk, scoreboard__bloc_year=bloc_year)
-    form = PhaseRevertForm(request.POST or None)
+    form = ContentDeleteForm(request.POST or None)
     form.fields["reason"].required = bloc_year.changes_need_reason
     form.fields["reason"].label = _("Lý do xóa")
     if request.method == "POST" and form.is_valid():

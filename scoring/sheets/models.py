@@ -226,3 +226,33 @@ class RankSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bloc_year} – {self.unit}: {self.rank}"
+
+
+class ApprovedRecord(models.Model):
+    """What the approval decided, as the ranking showed it: every unit's criterion scores, bonus after the cap, each
+    deduction with its reason, total, rank and tie note. Once approved, pages and documents read this record, never a
+    recomputation (a later date or a changed setting must not move a decided ranking). Reopening keeps it as a former
+    version (reopened_at set) and the next approval writes a new one."""
+
+    bloc_year = models.ForeignKey(BlocYear, on_delete=models.CASCADE, related_name="approved_records")
+    approved_at = models.DateTimeField(_("phê duyệt lúc"))
+    approved_by = models.ForeignKey("auth.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    # Why the approval did not wait (a lock date still ahead, the contest window still open); empty otherwise.
+    reason = models.TextField(_("lý do"), blank=True, max_length=2000)
+    data = models.JSONField()
+    reopened_at = models.DateTimeField(_("mở lại lúc"), null=True, blank=True)
+    reopened_by = models.ForeignKey("auth.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    reopen_reason = models.TextField(_("lý do mở lại"), blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["bloc_year", "-approved_at", "-id"]
+        verbose_name = _("kết quả đã phê duyệt")
+        verbose_name_plural = _("kết quả đã phê duyệt")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bloc_year"], condition=Q(reopened_at__isnull=True), name="scoring_approvedrecord_one_current"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Kết quả phê duyệt năm %(year)s") % {"year": self.bloc_year.year})

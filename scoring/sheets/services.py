@@ -9,19 +9,29 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.audit import Actor, record
 from core.errors import ConflictError, ServiceError
 from core.formatting import number
 from core.models import BlocYear, Membership, Unit
-from reports.models import Evidence
+from reports.models import Evidence, Extension, ReportingPeriod, end_of_day
 from scoring.scoreboard.models import BonusItem, Scoreboard, SubItem
 from scoring.scoreboard.services import is_multiple_of
-from scoring.sheets.models import BonusClaim, Deduction, ItemScore, RankSnapshot, ScoreSheet, ScoringRound
-from scoring.sheets.ranking import compute
+from scoring.sheets.models import (
+    ApprovedRecord,
+    BonusClaim,
+    Deduction,
+    ItemScore,
+    RankSnapshot,
+    ScoreSheet,
+    ScoringRound,
+)
+from scoring.sheets.ranking import compute, record_data
 
 Status = ScoreSheet.Status
 
@@ -586,9 +596,39 @@ def settle(
     return item
 
 
+def approval_waits_for(bloc_year: BlocYear, now: datetime.datetime | None = None) -> list[str]:
+    """What an approval now would not wait for: the units' contest window after the release, and the lock dates
+    still ahead (a report's timeliness, hence its deduction, is final only once its lock date has passed)."""
+    now = _now(now)
+    waits = []
+    r = ScoringRound.objects.filter(bloc_year=bloc_year).first()
+    if r is not None and r.released_at is not None:
+        window_end = r.released_at + datetime.timedelta(days=settings.CONTEST_WINDOW_DAYS)
+        if now < window_end:
+            waits.append(
+                _("các đơn vị còn thời hạn phản hồi điểm thẩm định đến %(when)s")
+                % {"when": timezone.localtime(window_end).strftime("%H:%M %d/%m/%Y")}
+            )
+    ahead = []
+    extensions: dict[int, list[datetime.date]] = {}
+    for e in Extension.objects.filter(period__bloc_year=bloc_year):
+        extensions.setdefault(e.period_id, []).append(e.lock_date)
+    for p in ReportingPeriod.objects.filter(bloc_year=bloc_year).order_by("order"):
+        last = max([p.lock_date, *extensions.get(p.pk, [])])
+        if now <= end_of_day(last):
+            ahead.append(
+                _("%(period)s (khóa sổ ngày %(date)s)") % {"period": p.name, "date": last.strftime("%d/%m/%Y")}
+            )
+    if ahead:
+        waits.append(_("chưa đến ngày khóa sổ của kỳ báo cáo %(periods)s") % {"periods": ", ".join(ahead)})
+    return waits
+
+
 @transaction.atomic
-def approve(*, bloc_year: BlocYear, by: Actor, at: datetime.datetime | None = None) -> ScoringRound:
-    """Approve the results: scores lock and the ranking is kept for later years' comparisons."""
+def approve(*, bloc_year: BlocYear, by: Actor, reason: str = "", at: datetime.datetime | None = None) -> ScoringRound:
+    """Approve the results: scores lock, and the ranking as it stands is kept as the approved record that pages and
+    documents read from then on. Before the contest window ends or while a lock date is ahead, only with a reason
+    (the deductions are then fixed as they stand)."""
 
     _check_phase(bloc_year)
     r = _locked_round(bloc_year)
@@ -601,7 +641,22 @@ def approve(*, bloc_year: BlocYear, by: Actor, at: datetime.datetime | None = No
     if open_contests:
         raise ServiceError(_("Còn %(n)s ý kiến đề nghị xem lại chưa được giải quyết.") % {"n": open_contests})
     now = _now(at)
-    ranking = compute(bloc_year, now)
+    reason = (reason or "").strip()
+    waits = approval_waits_for(bloc_year, now)
+    if waits and not reason:
+        raise ServiceError(
+            _("Chưa nên phê duyệt: %(waits)s. Muốn phê duyệt ngay phải ghi lý do (điểm trừ được giữ như hiện tại).")
+            % {"waits": "; ".join(waits)},
+            field="reason",
+        )
+    ranking = compute(bloc_year, now, live=True)
+    ApprovedRecord.objects.create(
+        bloc_year=bloc_year,
+        approved_at=now,
+        approved_by=by if by is not None and by.is_authenticated else None,
+        reason=reason,
+        data=record_data(ranking, now),
+    )
     RankSnapshot.objects.filter(bloc_year=bloc_year).delete()
     RankSnapshot.objects.bulk_create(
         RankSnapshot(bloc_year=bloc_year, unit_id=row.entry.unit_id, rank=row.rank, total=row.total)
@@ -618,8 +673,10 @@ def approve(*, bloc_year: BlocYear, by: Actor, at: datetime.datetime | None = No
             "ranking": [
                 f"{row.rank}. {ranking.units[row.entry.unit_id].membership.unit.short_name} {_s(row.total)}"
                 for row in ranking.rows
-            ]
+            ],
+            **({"waited_not_for": waits} if waits else {}),
         },
+        reason=reason,
         at=now,
     )
     return r
@@ -627,16 +684,31 @@ def approve(*, bloc_year: BlocYear, by: Actor, at: datetime.datetime | None = No
 
 @transaction.atomic
 def reopen(*, bloc_year: BlocYear, reason: str, by: Actor, at: datetime.datetime | None = None) -> ScoringRound:
+    """Reopen an approval, in its own audited step: the approved record is kept as a former version."""
     _check_phase(bloc_year)
     r = _locked_round(bloc_year)
     if not r.is_approved:
         raise ServiceError(_("Kết quả chưa được phê duyệt."))
     if not reason.strip():
         raise ServiceError(_("Phải ghi lý do mở lại kết quả chấm điểm."), field="reason")
+    now = _now(at)
+    current = ApprovedRecord.objects.select_for_update().filter(bloc_year=bloc_year, reopened_at__isnull=True).first()
+    if current is not None:
+        current.reopened_at, current.reopen_reason = now, reason.strip()
+        current.reopened_by = by if by is not None and by.is_authenticated else None
+        current.save(update_fields=["reopened_at", "reopen_reason", "reopened_by"])
     r.approved_at, r.version = None, r.version + 1
     r.save()
     RankSnapshot.objects.filter(bloc_year=bloc_year).delete()
-    record(bloc_year=bloc_year, by=by, action="scoring.reopen", target=r, reason=reason.strip(), at=at)
+    record(
+        bloc_year=bloc_year,
+        by=by,
+        action="scoring.reopen",
+        target=r,
+        before={"approved_at": current.approved_at.isoformat()} if current else None,
+        reason=reason.strip(),
+        at=now,
+    )
     return r
 
 
@@ -652,3 +724,69 @@ def approval_problems(bloc_year: BlocYear) -> list[str]:
     if not ScoringRound.objects.filter(bloc_year=bloc_year, approved_at__isnull=False).exists():
         return [_("Kết quả chấm điểm chưa được phê duyệt.")]
     return []
+
+
+def open_scoring_work(bloc_year: BlocYear) -> list[str]:
+    """What a phase step out of scoring would leave behind: sheets not submitted or not reviewed, open contests."""
+    if bloc_year.phase != BlocYear.Phase.SCORING:
+        return []
+    members = bloc_year.memberships.count()
+    statuses = list(
+        ScoreSheet.objects.filter(bloc_year=bloc_year, unit__memberships__bloc_year=bloc_year).values_list(
+            "status", flat=True
+        )
+    )
+    work = []
+    not_in = members - sum(1 for s in statuses if s != Status.DRAFT)
+    if not_in:
+        work.append(ngettext("%(n)s bảng tự chấm chưa nộp", "%(n)s bảng tự chấm chưa nộp", not_in) % {"n": not_in})
+    waiting = sum(1 for s in statuses if s == Status.SUBMITTED)
+    if waiting:
+        work.append(
+            ngettext("%(n)s bảng điểm chưa thẩm định xong", "%(n)s bảng điểm chưa thẩm định xong", waiting)
+            % {"n": waiting}
+        )
+    contests = ItemScore.objects.filter(
+        sheet__bloc_year=bloc_year, contest=ItemScore.Contest.CONTESTED, settlement=""
+    ).count()
+    if contests:
+        work.append(
+            ngettext(
+                "%(n)s ý kiến đề nghị xem lại chưa giải quyết", "%(n)s ý kiến đề nghị xem lại chưa giải quyết", contests
+            )
+            % {"n": contests}
+        )
+    return work
+
+
+def approved_revert_problems(bloc_year: BlocYear) -> list[str]:
+    """Going back from scoring past an approval: the approval is reopened first, with a reason, in its own step."""
+    if ScoringRound.objects.filter(bloc_year=bloc_year, approved_at__isnull=False).exists():
+        return [_("Kết quả chấm điểm đã được phê duyệt: hãy mở lại kết quả (có ghi lý do) trước khi quay lại.")]
+    return []
+
+
+def scores_not_fitting(scoreboard: Scoreboard) -> list[str]:
+    """Entered scores that an edited scoreboard no longer admits: above the sub-item's maximum or off the step."""
+    out = []
+    items = (
+        ItemScore.objects.filter(sheet__bloc_year_id=scoreboard.bloc_year_id)
+        .select_related("sub_item__criterion", "sheet__unit")
+        .order_by("sheet__unit__short_name", "sub_item__criterion__order", "sub_item__order")
+    )
+    for item in items:
+        for value in (item.self_score, item.reviewed_score):
+            if value is None:
+                continue
+            if value > item.sub_item.max_points or not is_multiple_of(value, scoreboard.score_step):
+                out.append(
+                    _("%(unit)s, mục %(item)s: %(v)s (tối đa %(max)s)")
+                    % {
+                        "unit": item.sheet.unit.short_name,
+                        "item": label(item.sub_item),
+                        "v": number(value),
+                        "max": number(item.sub_item.max_points),
+                    }
+                )
+                break
+    return out

@@ -31,7 +31,7 @@ from scoring.sheets.forms import (
     SheetForm,
     WaiveForm,
 )
-from scoring.sheets.models import BonusClaim, Deduction, ItemScore, ScoreSheet, ScoringRound
+from scoring.sheets.models import ApprovedRecord, BonusClaim, Deduction, ItemScore, ScoreSheet, ScoringRound
 from scoring.sheets.ranking import compute, tie_note
 
 Status = ScoreSheet.Status
@@ -129,6 +129,14 @@ def overview(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             assign_form=AssignForm(initial={"mode": r.mode if r else ScoringRound.Mode.SECRETARIAT}),
             can_open=bloc_year.phase == BlocYear.Phase.SCORING,
             sees_ranking=sees_ranking(access, r),
+            approval_waits=sheets.approval_waits_for(bloc_year)
+            if access.can_manage and r and r.released_at and not r.approved_at
+            else [],
+            approved_records=list(
+                ApprovedRecord.objects.filter(bloc_year=bloc_year).select_related("approved_by", "reopened_by")
+            )
+            if access.can_manage
+            else [],
             open_contests=ItemScore.objects.filter(
                 sheet__bloc_year=bloc_year, contest=ItemScore.Contest.CONTESTED, settlement=""
             ).count()
@@ -551,7 +559,11 @@ def release(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
 @require_POST
 @bloc_year_view(manage=True)
 def approve(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
-    return _round_action(request, bloc_year, sheets.approve, _("Đã phê duyệt kết quả chấm điểm; điểm đã khóa."))
+    with errors_as_message(request) as outcome:
+        sheets.approve(bloc_year=bloc_year, by=request.user, reason=request.POST.get("reason", "")[:2000])
+    if outcome.ok:
+        messages.success(request, _("Đã phê duyệt kết quả chấm điểm; điểm đã khóa."))
+    return redirect(_url("overview", bloc_year))
 
 
 @require_POST
