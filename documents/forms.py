@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DATE_HELP, DateInput
-from documents.models import DocumentSetup
+from documents.models import DocumentSetup, LegalText
 
 
 class DocumentSetupForm(forms.ModelForm):
@@ -50,3 +50,33 @@ class SynthesisForm(forms.Form):
                 max_length=30000,
                 widget=forms.Textarea(attrs={"rows": 8}),
             )
+
+
+class IssueForm(forms.Form):
+    """Issue one document: the register gives the next number unless one is typed."""
+
+    document = forms.ChoiceField(label=_("Văn bản"))
+    issued_on = forms.DateField(label=_("Ngày ban hành"), widget=DateInput, help_text=DATE_HELP)
+    number = forms.IntegerField(
+        label=_("Số"), required=False, min_value=1, max_value=99999, help_text=_("Để trống: lấy số tiếp theo trong sổ.")
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].choices = list(choices)
+
+
+class ScanForm(forms.Form):
+    scan = forms.FileField(label=_("Bản có chữ ký, đóng dấu (PDF, JPG, PNG)"))
+
+
+class LegalTextForm(forms.ModelForm):
+    class Meta:
+        model = LegalText
+        fields = ["kind", "number", "citation", "effective_from", "effective_to"]
+        widgets = {
+            "effective_from": DateInput,
+            "effective_to": DateInput,
+            "citation": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"effective_to": _("Để trống nếu văn bản còn hiệu lực. Định dạng ngày/tháng/năm.")}
