@@ -39,6 +39,15 @@ class VerifyForm(forms.Form):
     )
 
 
+YEAR_LABELS = (
+    ("strengths", _("Đánh giá chung – ưu điểm")),
+    ("weaknesses", _("Đánh giá chung – tồn tại, hạn chế")),
+    ("causes", _("Đánh giá chung – nguyên nhân")),
+    ("lessons", _("Đánh giá chung – bài học kinh nghiệm")),
+    ("direction", _("Phương hướng, nhiệm vụ năm sau")),
+)
+
+
 class SynthesisForm(forms.Form):
     def __init__(self, *args, contents=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,6 +58,10 @@ class SynthesisForm(forms.Form):
                 required=False,
                 max_length=30000,
                 widget=forms.Textarea(attrs={"rows": 8}),
+            )
+        for name, label in YEAR_LABELS:
+            self.fields[f"y_{name}"] = forms.CharField(
+                label=label, required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 5})
             )
 
 

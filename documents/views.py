@@ -24,7 +24,14 @@ from documents import exports, services
 from documents.docx import html_to_docx
 from documents.forms import DocumentSetupForm, IssueForm, LegalTextForm, ScanForm, SynthesisForm, VerifyForm
 from documents.layout import digest, setup_for, vn_date
-from documents.models import ContentSynthesis, IssuedDocument, LegalText, PrintedCode, RenderedDocument
+from documents.models import (
+    ContentSynthesis,
+    IssuedDocument,
+    LegalText,
+    PrintedCode,
+    RenderedDocument,
+    YearSynthesis,
+)
 from documents.registry import load_all
 from documents.render import document_data, document_for, filename_of, html_for, prepare
 from documents.tasks import schedule_render
@@ -151,6 +158,10 @@ def synthesis(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     saved = {s.content_id: s.text for s in ContentSynthesis.objects.filter(bloc_year=bloc_year)}
     prefill = services.prefilled_synthesis(bloc_year)
     initial = {f"c{c.pk}": saved.get(c.pk, prefill.get(c.pk, "")) for c in contents}
+    year_saved = YearSynthesis.objects.filter(bloc_year=bloc_year).first()
+    year_prefill = services.prefilled_year(bloc_year)
+    for name in services.YEAR_FIELDS:
+        initial[f"y_{name}"] = getattr(year_saved, name) if year_saved else year_prefill[name]
     form = SynthesisForm(request.POST or None, initial=initial, contents=contents)
     if request.method == "POST" and form.is_valid():
         with errors_as_message(request) as outcome:
@@ -158,6 +169,11 @@ def synthesis(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
                 bloc_year=bloc_year,
                 texts={c.pk: form.cleaned_data[f"c{c.pk}"] for c in contents},
                 changed=[c.pk for c in contents if f"c{c.pk}" in form.changed_data],
+                by=request.user,
+            )
+            services.save_year_synthesis(
+                bloc_year=bloc_year,
+                texts={name: form.cleaned_data[f"y_{name}"] for name in services.YEAR_FIELDS},
                 by=request.user,
             )
         if not outcome.ok:

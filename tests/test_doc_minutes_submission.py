@@ -340,7 +340,7 @@ def test_submission_proposes_the_units_and_attaches_their_achievement_reports(ye
 
 
 def test_published_year_prints_no_draft_mark(year, tmp_path):
-    lifecycle.advance_phase(bloc_year=year, by=None)
+    lifecycle.advance_phase(bloc_year=year, by=None, override_reason="Thử nghiệm")
     year.refresh_from_db()
     for kind in ("minutes", "submission"):
         prepared = prepare(kind, year)
