@@ -47,6 +47,7 @@ _NEXT_YEAR: list[Callable[[NextYear], None]] = []
 _NEXT_YEAR_ROLES: list[Callable[[BlocYear], dict[int, str]]] = []
 _OPEN_WORK: list[Callable[[BlocYear], list[str]]] = []
 _REVERT_CHECKS: dict[str, list[Callable[[BlocYear], list[str]]]] = {}
+_PHASE_WARNINGS: dict[str, list[Callable[[BlocYear], list[str]]]] = {}
 
 
 def on_year_created(fn: Callable) -> Callable:
@@ -60,6 +61,22 @@ def phase_check(phase: str, fn: Callable[[BlocYear], list[str]]) -> Callable:
     if fn not in checks:
         checks.append(fn)
     return fn
+
+
+def phase_warning(phase: str, fn: Callable[[BlocYear], list[str]]) -> Callable:
+    """``fn(bloc_year) -> list[str]``: what should make the secretariat think twice before leaving ``phase``; it is
+    listed with the phase's open work, so leaving it anyway takes a reason, kept in the log."""
+    warnings = _PHASE_WARNINGS.setdefault(Phase(phase), [])
+    if fn not in warnings:
+        warnings.append(fn)
+    return fn
+
+
+def phase_warnings(bloc_year: BlocYear) -> list[str]:
+    found: list[str] = []
+    for check in _PHASE_WARNINGS.get(Phase(bloc_year.phase), []):
+        found.extend(check(bloc_year))
+    return found
 
 
 def on_next_year(fn: Callable[[NextYear], None]) -> Callable:
@@ -126,6 +143,7 @@ def open_work_of(bloc_year: BlocYear) -> list[str]:
     items: list[str] = []
     for fn in _OPEN_WORK:
         items.extend(fn(bloc_year))
+    items.extend(phase_warnings(bloc_year))
     return items
 
 

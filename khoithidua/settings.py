@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "covenant",
     "reports",
     "scoring",
+    "awards",
     "documents",
     "workspace",
     "demo",
@@ -240,6 +241,9 @@ BACKUP_DIR = Path(envstr("BACKUP_DIR", str(BASE_DIR / "backups")))
 
 # Evidence upload limit, in megabytes (DOMAIN: default 20 MB).
 EVIDENCE_MAX_MB = envint("EVIDENCE_MAX_MB", 20)
+# Public verification of printed codes (/verify/): requests a client address may make per minute.
+VERIFY_PER_MINUTE = envint("VERIFY_PER_MINUTE", 30)
+
 # The whole request body, refused before it is read (khoithidua.middleware.RequestBodyLimitMiddleware): the largest
 # form is a report with one upload per section. Keep nginx's client_max_body_size the same (deploy/nginx).
 REQUEST_MAX_MB = envint("REQUEST_MAX_MB", 150)

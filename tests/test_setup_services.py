@@ -210,7 +210,10 @@ def test_phases_advance_in_order_each_once_its_work_is_done(bloc_year, secretari
     with pytest.raises(ServiceError, match="chưa kết thúc"):
         lifecycle.advance_phase(bloc_year=by, by=secretariat)
     Ballot.objects.filter(bloc_year=by).update(status=Ballot.Status.CLOSED)
-    by = lifecycle.advance_phase(bloc_year=by, by=secretariat)
+    # Publishing without the summary's synthesis is warned about: it takes a reason (issue 14).
+    with pytest.raises(ServiceError, match="chưa lưu phần tổng hợp"):
+        lifecycle.advance_phase(bloc_year=by, by=secretariat)
+    by = lifecycle.advance_phase(bloc_year=by, by=secretariat, reason="Tổng hợp sau hội nghị")
     assert by.phase == BlocYear.Phase.PUBLISHED
     with pytest.raises(ServiceError, match="giai đoạn cuối"):
         lifecycle.advance_phase(bloc_year=by, by=secretariat)

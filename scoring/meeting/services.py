@@ -463,9 +463,22 @@ def save_meeting(
     if set(present_unit_ids) - members:
         raise ServiceError(_("Đơn vị có mặt phải là đơn vị thành viên của khối."))
     meeting = _locked_meeting(bloc_year, expected_version)
-    for f in ("held_on", "place", "chair", "secretary", "count_committee", "conclusions"):
+    for f in (
+        "held_on",
+        "starts_at",
+        "ends_at",
+        "place",
+        "chair",
+        "secretary",
+        "attendance",
+        "count_committee",
+        "discussion",
+        "conclusions",
+    ):
         if f in data:
             setattr(meeting, f, data[f])
+    if meeting.starts_at and meeting.ends_at and meeting.ends_at <= meeting.starts_at:
+        raise ServiceError(_("Giờ kết thúc phải sau giờ bắt đầu."), field="ends_at")
     meeting.save()
     meeting.present_units.set(present_unit_ids)
     record(
