@@ -1,3 +1,4 @@
+import datetime
 import re
 
 from django import forms
@@ -5,6 +6,7 @@ from django.conf import settings
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import short_date
 from core.forms import DATE_HELP, DateInput, ReasonMixin, VersionedForm
 from reports.models import ReportingPeriod
 
@@ -183,9 +185,13 @@ class ReviewForm(forms.Form):
         help_text=lazystr_format(_("Bỏ trống: sau %(n)s ngày."), n=lambda: settings.RESUBMIT_DAYS),
     )
 
-    def __init__(self, *args, sections=(), **kwargs):
+    def __init__(self, *args, sections=(), own_deadline: datetime.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.sections = list(sections)
+        if own_deadline is not None:
+            self.fields["due"].help_text = _(
+                "Bỏ trống: sau %(n)s ngày. Không sớm hơn hạn nộp của đơn vị (%(d)s)."
+            ) % {"n": settings.RESUBMIT_DAYS, "d": short_date(own_deadline)}
         for s in self.sections:
             self.fields[f"c{s.content_id}"] = forms.CharField(
                 label=_("Nhận xét"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
@@ -198,3 +204,4 @@ class ReviewForm(forms.Form):
 class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("Lý do mở lại"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     due = forms.DateField(label=_("Hạn nộp lại"), required=False, widget=DateInput)
+

@@ -294,7 +294,9 @@ def report_review(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> 
     report = get_report(request.access, report_pk, _report_queryset())
     sections = list(report.sections.all())
     initial = {"version": report.version, **{f"c{s.content_id}": s.reviewer_comment for s in sections}}
-    form = ReviewForm(request.POST or None, initial=initial, sections=sections)
+    form = ReviewForm(
+        request.POST or None, initial=initial, sections=sections, own_deadline=services.unit_deadline(report)
+    )
     if report.status not in (Status.SUBMITTED, Status.RESUBMITTED):
         messages.info(request, _("Báo cáo không ở trạng thái chờ xem xét."))
         return redirect(_url("report", bloc_year, report.pk))

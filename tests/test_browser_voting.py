@@ -141,7 +141,8 @@ def test_review_meeting_votes_online_and_publishes_the_year(page: Page, live_ser
         card.get_by_role("link", name="Bỏ phiếu", exact=True).click()
         vote_url = f"{base}/review/ballots/{flag.pk}/vote/"
         expect(page).to_have_url(vote_url)
-        expect(page.locator("main fieldset .form-check")).to_have_count(4)  # every member is a candidate
+        # Every member is a candidate; one to choose: radio buttons, each row a tap target.
+        expect(page.locator("main .vote-choices input[type=radio]")).to_have_count(4)
         page.get_by_label(choice.name, exact=True).check()
         if n == 1:
             shot(page, "1-vote")

@@ -151,6 +151,54 @@ def test_a_returned_report_may_be_resubmitted_after_the_lock_date_until_its_own_
     assert services.timeliness(q1, report, None, at(2025, 6, 1)) == Timeliness.ON_TIME
 
 
+def test_a_return_never_gives_an_earlier_resubmission_date_than_the_units_own_deadline(year, q1):
+    unit, officer = year.units[1], year.officers[1]
+    services.grant_extension(period=q1, unit=unit, deadline=datetime.date(2025, 4, 25),
+                             lock_date=datetime.date(2025, 5, 15), reason="Đơn vị sáp nhập", by=None)
+    report = write_and_submit(q1, unit, officer, at(2025, 4, 2))
+    # Returned on 03/04 with the default 5 days (08/04): the unit keeps its extended deadline 25/04.
+    report = services.return_report(report=report, reason="Thiếu số liệu", by=None, at=at(2025, 4, 3))
+    assert report.resubmit_due == datetime.date(2025, 4, 25)
+    services.save_report(report=report, sections=filled(report), general_proposals="", expected_version=None,
+                         by=officer, at=at(2025, 4, 20))
+    report = services.submit_report(report=report, expected_version=None, by=officer, at=at(2025, 4, 24))
+    with pytest.raises(ServiceError, match="sớm hơn hạn nộp của đơn vị \\(25/04/2025\\)") as refused:
+        services.return_report(report=report, reason="Còn thiếu", due=datetime.date(2025, 4, 24), by=None,
+                               at=at(2025, 4, 24, 15))
+    assert refused.value.field == "due"
+    report.refresh_from_db()
+    assert report.status == ProgressReport.Status.RESUBMITTED
+    # Later than the deadline, the default days after the return apply.
+    report = services.return_report(report=report, reason="Còn thiếu", by=None, at=at(2025, 4, 24, 16))
+    assert report.resubmit_due == datetime.date(2025, 4, 29)
+
+
+def test_the_review_form_states_the_earliest_resubmission_date_and_marks_an_earlier_one(client, year, q1):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from core.models import Profile
+    from reports.models import ReportingPeriod
+
+    today = timezone.localdate()
+    ReportingPeriod.objects.filter(pk=q1.pk).update(opens_on=today - datetime.timedelta(days=5),
+                                                     deadline=today + datetime.timedelta(days=20),
+                                                     lock_date=today + datetime.timedelta(days=30))
+    q1.refresh_from_db()
+    report = write_and_submit(q1, year.units[1], year.officers[1], None)
+    client.force_login(make_user("vp", role=Profile.Role.SECRETARIAT, unit=year.units[0]))
+    url = reverse("reports:review", args=[year.bloc.code, year.year, report.pk])
+    deadline = q1.deadline.strftime("%d/%m/%Y")
+    assert f"Không sớm hơn hạn nộp của đơn vị ({deadline})" in client.get(url).content.decode()
+    early = (today + datetime.timedelta(days=2)).strftime("%d/%m/%Y")
+    response = client.post(url, {"version": report.version, "decision": "return", "reason": "Thiếu", "due": early})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert f"sớm hơn hạn nộp của đơn vị ({deadline})" in page and "is-invalid" in page
+    report.refresh_from_db()
+    assert report.status == ProgressReport.Status.SUBMITTED
+
+
 def test_returning_needs_a_reason_and_marks_what_changed_since(year, q1):
     unit, officer = year.units[1], year.officers[1]
     report = write_and_submit(q1, unit, officer, at(2025, 4, 9))

@@ -32,6 +32,7 @@ from reports.services.workflow import (
     start_report,
     submission_problems,
     submit_report,
+    unit_deadline,
 )
 
 __all__ = [
@@ -65,4 +66,5 @@ __all__ = [
     "submit_report",
     "timeliness",
     "unit_dates",
+    "unit_deadline",
 ]

@@ -382,6 +382,12 @@ def submit_report(
     return _submit_locked(report, by=by, now=_now(at))
 
 
+def unit_deadline(report: ProgressReport) -> datetime.date:
+    """The unit's own deadline for the report's period: the period's, or its extension's."""
+    extension = Extension.objects.filter(period=report.period, unit=report.unit).first()
+    return unit_dates(report.period, extension).deadline
+
+
 def _refuse_resubmission(report: ProgressReport) -> None:
     if report.status in (Status.SUBMITTED, Status.RESUBMITTED, Status.ACCEPTED):
         raise ServiceError(_("Báo cáo đã được nộp trước đó (có thể từ một cửa sổ khác); không nộp lại lần nữa."))
@@ -482,9 +488,16 @@ def _send_back(
     if not reason:
         raise ServiceError(missing_reason, field="reason")
     now = _now(at)
-    due = due or (timezone.localdate(now) + datetime.timedelta(days=settings.RESUBMIT_DAYS))
+    # A return never shortens the time the unit had: its own deadline (with an extension) still holds.
+    own = unit_deadline(report)
+    default = timezone.localdate(now) + datetime.timedelta(days=settings.RESUBMIT_DAYS)
+    due = due or max(default, own)
     if due < timezone.localdate(now):
         raise ServiceError(_("Hạn nộp lại không được trước hôm nay."), field="due")
+    if due < own:
+        raise ServiceError(
+            _("Hạn nộp lại không được sớm hơn hạn nộp của đơn vị (%(d)s).") % {"d": _d(own)}, field="due"
+        )
     before = {"status": report.status}
     report.status, report.returned_at, report.return_reason, report.resubmit_due = Status.RETURNED, now, reason, due
     report.accepted_at = None

@@ -1,0 +1,106 @@
+"""Acceptance: everyday use on a phone (390×844) and a laptop (1366×768), in Chromium.
+
+The year's sections are reachable from an off-canvas menu on the phone and from the sidebar on the laptop;
+wide tables keep the unit in view. Screenshots go to /tmp/shots/everyday-*.png (or $SHOTS_DIR).
+"""
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from core.models import BlocYear, Profile
+from tests.personas import PASSWORD, make_bloc_year, make_user
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.browser_context_args(locale="vi-VN"),
+]
+
+TIMEOUT_MS = 15_000
+SHOTS = Path(os.environ.get("SHOTS_DIR") or Path(tempfile.gettempdir()) / "shots")
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1366, "height": 768}
+VIEWPORTS = {"phone": PHONE, "laptop": LAPTOP}
+
+
+@pytest.fixture(autouse=True)
+def patient_expect():
+    expect.set_options(timeout=TIMEOUT_MS)
+    yield
+    expect.set_options(timeout=None)
+
+
+@pytest.fixture
+def year():
+    from reports import services as reports
+
+    by = make_bloc_year(units=4, year=timezone.localdate().year, phase=BlocYear.Phase.REPORTING)
+    reports.create_default_periods(bloc_year=by, by=None)
+    by.secretariat = make_user("van-phong-khoi", role=Profile.Role.SECRETARIAT, unit=by.units[0],
+                               first_name="Văn phòng", last_name="khối")
+    return by
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"everyday-{name}.png"), full_page=True)
+
+
+def log_in(page: Page, live_server, user, viewport: dict) -> None:
+    page.set_default_timeout(TIMEOUT_MS)
+    page.set_viewport_size(viewport)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator('input[name="username"]').fill(user.username)
+    page.locator('input[name="password"]').fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator('form button[type="submit"]').click()
+
+
+@pytest.mark.parametrize("viewport", ["phone", "laptop"])
+def test_every_section_of_the_role_is_reachable_on_a_phone_and_a_laptop(page: Page, live_server, year, viewport):
+    log_in(page, live_server, year.secretariat, VIEWPORTS[viewport])
+    base = f"{live_server.url}/blocs/{year.bloc.code}/{year.year}"
+    expect(page).to_have_url(f"{base}/")
+    sections = ["Tổng quan", "Đơn vị thành viên", "Báo cáo của đơn vị", "Theo dõi tình hình nộp", "Chấm điểm",
+                "Bình xét, bỏ phiếu", "Văn bản, in ấn", "Tài khoản đơn vị", "Nhật ký thay đổi"]
+    menu = page.locator("#sidenav")
+    toggle = page.get_by_role("button", name="Mục")
+    if viewport == "phone":
+        expect(menu.get_by_role("link", name="Theo dõi tình hình nộp")).to_be_hidden()
+        toggle.click()
+        expect(menu).to_have_class(re.compile(r"\bshow\b"))
+        shot(page, "offcanvas-phone")
+    else:
+        expect(toggle).to_be_hidden()
+    for name in sections:
+        expect(menu.get_by_role("link", name=name, exact=True)).to_be_visible()
+    menu.get_by_role("link", name="Theo dõi tình hình nộp", exact=True).click()
+    expect(page).to_have_url(f"{base}/reports/board/")
+    expect(page.locator("h1")).to_contain_text("Tình hình nộp báo cáo")
+    # Scrolled sideways, the unit column stays where it was.
+    unit_cell = page.locator(".board-table tbody tr").first.locator("td").nth(1)
+    before = unit_cell.bounding_box()
+    page.locator(".board-table").evaluate("t => t.parentElement.scrollLeft = 400")
+    assert unit_cell.bounding_box()["x"] == pytest.approx(before["x"], abs=1)
+    shot(page, f"board-{viewport}")
+
+
+def test_an_officer_sees_only_the_sections_of_the_role_in_the_phone_menu(page: Page, live_server, year):
+    log_in(page, live_server, year.officers[1], PHONE)
+    page.get_by_role("button", name="Mục").click()
+    menu = page.locator("#sidenav")
+    expect(menu.get_by_role("link", name="Báo cáo của đơn vị", exact=True)).to_be_visible()
+    expect(menu.get_by_role("link", name="Minh chứng", exact=True)).to_be_visible()
+    expect(menu.get_by_role("link", name="Tài khoản đơn vị")).to_have_count(0)
+    menu.get_by_role("link", name="Báo cáo của đơn vị", exact=True).click()
+    expect(page).to_have_url(f"{live_server.url}/blocs/{year.bloc.code}/{year.year}/reports/")
+    expect(page.locator("#sidenav")).not_to_have_class(re.compile(r"\bshow\b"))
