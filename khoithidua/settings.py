@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "scoring",
     "documents",
     "workspace",
+    "council",
     "demo",
     "bench",
     "ops",
