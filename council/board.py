@@ -125,3 +125,62 @@ def unit_years(units: list[Unit]) -> list[UnitYear]:
 
 def unit_awards(units: list[Unit]) -> list:
     return []
+
+
+@dataclass
+class UnitHistory:
+    """Every unit of the province × every year: its rank in its bloc and the awards it received."""
+
+    units: list[Unit]
+    years: list[int]
+    ranks: dict[tuple[int, int], RankSnapshot]
+    awards: dict[tuple[int, int], list]
+
+    def cell_text(self, unit_id: int, year: int) -> str:
+        snap = self.ranks.get((unit_id, year))
+        parts = [f"#{snap.rank}"] if snap else []
+        parts += [a.label for a in self.awards.get((unit_id, year), [])]
+        return ", ".join(parts)
+
+    def rows(self) -> list[tuple[Unit, list[tuple[RankSnapshot | None, list]]]]:
+        return [
+            (u, [(self.ranks.get((u.pk, y)), self.awards.get((u.pk, y), [])) for y in self.years]) for u in self.units
+        ]
+
+
+def unit_history(province: Province) -> UnitHistory:
+    """In three queries whatever the number of units and years."""
+    units = list(Unit.objects.filter(province=province).order_by("name"))
+    ranks = {
+        (s.unit_id, s.bloc_year.year): s
+        for s in RankSnapshot.objects.filter(unit__province=province).select_related("bloc_year")
+    }
+    awards: dict[tuple[int, int], list] = defaultdict(list)
+    for a in province_awards(province):
+        awards[(a.unit_id, a.year)].append(a)
+    years = sorted({y for _u, y in ranks} | {y for _u, y in awards}, reverse=True)
+    return UnitHistory(units=units, years=years, ranks=ranks, awards=dict(awards))
+
+
+def province_awards(province: Province) -> list:
+    return []
+
+
+@dataclass
+class Bar:
+    label: str
+    value: int | None
+    y: int
+    width: float
+
+    @property
+    def text_x(self) -> float:
+        return 285 + self.width
+
+
+def bars(rows: list[BlocRow], key: str, width: int = 300, step: int = 22) -> list[Bar]:
+    """A horizontal bar a bloc for the SVG chart (percentages)."""
+    return [
+        Bar(r.bloc_year.bloc.name, r.reporting.get(key), i * step, width * (r.reporting.get(key) or 0) / 100)
+        for i, r in enumerate(rows)
+    ]

@@ -345,7 +345,8 @@ def checklist(bloc_year: BlocYear) -> list[Check]:
     present = meeting.present_units.count() if meeting is not None else 0
     minutes_ok = meeting is not None and meeting.held_on is not None and present > 0
     if minutes_ok and meeting is not None and meeting.held_on is not None:
-        detail = _("Họp ngày %(day)s, %(n)s đơn vị có mặt.") % {"day": meeting.held_on.strftime("%d/%m/%Y"), "n": present}
+        day = meeting.held_on.strftime("%d/%m/%Y")
+        detail = _("Họp ngày %(day)s, %(n)s đơn vị có mặt.") % {"day": day, "n": present}
     else:
         detail = _("Chưa có biên bản hội nghị (ngày họp, đơn vị có mặt).")
     checks.append(Check("minutes", _("Biên bản hội nghị tổng kết"), minutes_ok, detail))

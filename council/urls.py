@@ -27,5 +27,6 @@ urlpatterns = [
     path("dossiers/<slug:bloc>/<int:year>/decision/", views.decision, name="decision"),
     path("units/<int:unit_pk>/awards/new/", views.award_add, name="award_add"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/<slug:table>.xlsx", views.dashboard_xlsx, name="dashboard_xlsx"),
     path("import/year/", views.import_year, name="import_year"),
 ]

@@ -2,7 +2,7 @@
 merged and moved; the award quota; the dossiers; the dashboards."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from core.models import AuditEntry, Bloc, BlocYear, Membership, Province, Unit
 from core.pages import errors_as_message, errors_on
-from council import board, services
+from council import board, exports, services
 from council.access import bloc_of, bloc_year_of, province_view, unit_of
 from council.forms import (
     BlocForm,
@@ -377,7 +377,29 @@ def decision(request: HttpRequest, province: Province, bloc: str, year: int) -> 
 
 @province_view()
 def dashboard(request: HttpRequest, province: Province) -> HttpResponse:
-    return redirect("council:index", code=province.code)
+    """Per bloc of a year: reporting completeness and timeliness, ranking head, proposals, dossier and decision; a
+    chart of the timeliness; every unit's ranks and awards across the years."""
+    years = board.province_years(province)
+    year = _year_param(request, years)
+    rows = board.bloc_rows(province, year) if year else []
+    chart = board.bars(rows, "on_time_rate")
+    return render(request, "council/dashboard.html", _context(
+        request, province, "dashboard", years=years, year=year, rows=rows, chart=chart,
+        chart_height=max(len(chart), 1) * 22 + 10, history=board.unit_history(province),
+    ))
+
+
+@province_view()
+def dashboard_xlsx(request: HttpRequest, province: Province, table: str) -> HttpResponse:
+    if table == "units":
+        return exports.response(exports.units_workbook(province, board.unit_history(province)),
+                                f"don-vi-qua-cac-nam-{province.code}.xlsx")
+    if table != "blocs":
+        raise Http404
+    years = board.province_years(province)
+    year = _year_param(request, years)
+    rows = board.bloc_rows(province, year) if year else []
+    return exports.response(exports.blocs_workbook(province, year or 0, rows), f"cac-khoi-{province.code}-{year}.xlsx")
 
 
 @province_view(manage=True)

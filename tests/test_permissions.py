@@ -105,6 +105,7 @@ ROUTE_KINDS = {
     "council:award_add": COUNCIL_MANAGE,
     "council:import_year": COUNCIL_MANAGE,
     "council:dashboard": COUNCIL_READ,
+    "council:dashboard_xlsx": COUNCIL_READ,
     "council:dossier_return": COUNCIL_ACTION,
     "council:dossier_accept": COUNCIL_ACTION,
 }
@@ -316,6 +317,7 @@ def url_for(name: str, kwarg_names: tuple[str, ...], bloc_year) -> str:
     if name == "province" or name.startswith("council:"):
         values["code"] = bloc_year.bloc.province.code
         values["bloc"] = bloc_year.bloc.code
+        values["table"] = "blocs"
     unknown = [k for k in kwarg_names if k not in values]
     assert not unknown, f"{name}: no test value for URL kwarg(s) {unknown}; add them to kwarg_values()"
     return reverse(name, kwargs={k: values[k] for k in kwarg_names})
