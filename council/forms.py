@@ -91,3 +91,9 @@ class DecisionForm(forms.Form):
     number = forms.CharField(label=_("Số quyết định"), max_length=60, help_text=_("Ví dụ: 125/QĐ-UBND"))
     signed_on = forms.DateField(label=_("Ngày ký"), widget=DateInput, help_text=DATE_HELP)
     signer = forms.CharField(label=_("Người ký"), max_length=255, help_text=_("Chức vụ và họ tên."))
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Tệp Excel (.xlsx) theo mẫu"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
+    )

@@ -109,3 +109,39 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bloc_year} – {self.get_status_display()}"
+
+
+class ImportedYear(models.Model):
+    """A past year entered from an Excel workbook: its criteria as the sheet named them, and where it came from."""
+
+    bloc_year = models.OneToOneField(BlocYear, on_delete=models.CASCADE, related_name="imported")
+    criteria = models.JSONField(_("tiêu chí"), default=list)
+    source_name = models.CharField(_("tệp nguồn"), max_length=255)
+    imported_at = models.DateTimeField(_("nhập lúc"))
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("năm nhập từ Excel")
+        verbose_name_plural = _("năm nhập từ Excel")
+
+    def __str__(self) -> str:
+        return f"{self.bloc_year} ({self.source_name})"
+
+
+class ImportedResult(models.Model):
+    """One unit's scores of an imported year, as the workbook gave them (the rank is also in RankSnapshot)."""
+
+    imported = models.ForeignKey(ImportedYear, on_delete=models.CASCADE, related_name="results")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    scores = models.JSONField(_("điểm theo tiêu chí"), default=list)
+    bonus = models.DecimalField(_("điểm thưởng"), max_digits=7, decimal_places=2)
+    deductions = models.DecimalField(_("điểm trừ"), max_digits=7, decimal_places=2)
+    total = models.DecimalField(_("tổng điểm"), max_digits=7, decimal_places=2)
+    rank = models.PositiveSmallIntegerField(_("hạng"))
+
+    class Meta:
+        ordering = ["imported", "rank"]
+        constraints = [models.UniqueConstraint(fields=["imported", "unit"], name="council_importedresult_once")]
+
+    def __str__(self) -> str:
+        return f"{self.imported} – {self.unit}: {self.rank}"

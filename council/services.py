@@ -502,3 +502,19 @@ def record_decision(
     at: datetime.datetime | None = None,
 ) -> Dossier:
     raise ServiceError(_("Chưa hỗ trợ."))
+
+
+FLAG, CERTIFICATE = "province_flag", "province_certificate"
+# What a workbook may write in its award column (lower case), and the award kind it means.
+AWARD_WORDS = {
+    "cờ thi đua của ubnd tỉnh": FLAG,
+    "cờ thi đua": FLAG,
+    "bằng khen của chủ tịch ubnd tỉnh": CERTIFICATE,
+    "bằng khen": CERTIFICATE,
+}
+
+
+def enter_award(*, unit: Unit, kind: str, year: int, decision_number: str, decision_date: datetime.date,
+                issuer: str, bloc_year: BlocYear | None, by: Actor) -> None:
+    """An award of an earlier year into the unit's award history."""
+    raise ServiceError(_("Chưa hỗ trợ."))

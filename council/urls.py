@@ -29,4 +29,7 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/<slug:table>.xlsx", views.dashboard_xlsx, name="dashboard_xlsx"),
     path("import/year/", views.import_year, name="import_year"),
+    path("import/year/template.xlsx", views.import_year_template, name="import_year_template"),
+    path("import/units/", views.import_units, name="import_units"),
+    path("import/units/template.xlsx", views.import_units_template, name="import_units_template"),
 ]

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from core.models import AuditEntry, Bloc, BlocYear, Membership, Province, Unit
 from core.pages import errors_as_message, errors_on
-from council import board, exports, services
+from council import board, exports, imports, services
 from council.access import bloc_of, bloc_year_of, province_view, unit_of
 from council.forms import (
     BlocForm,
@@ -21,6 +21,7 @@ from council.forms import (
     RenameForm,
     ReturnForm,
     SecretariatForm,
+    UploadForm,
     YearForm,
 )
 from council.models import Dossier, Quota, UnitEvent
@@ -402,9 +403,63 @@ def dashboard_xlsx(request: HttpRequest, province: Province, table: str) -> Http
     return exports.response(exports.blocs_workbook(province, year or 0, rows), f"cac-khoi-{province.code}-{year}.xlsx")
 
 
+def _upload(request: HttpRequest, form: UploadForm):
+    upload = form.cleaned_data["file"]
+    if upload.size > imports.MAX_BYTES:
+        raise imports.Invalid([imports.Problem("", 0, "", _("Tệp lớn hơn 5 MB."))])
+    return upload.name, upload.read()
+
+
 @province_view(manage=True)
 def import_year(request: HttpRequest, province: Province) -> HttpResponse:
-    return redirect("council:index", code=province.code)
+    """A past year from the template workbook: every error listed before anything is written."""
+    form = UploadForm(request.POST or None, request.FILES or None)
+    problems: list = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            name, data = _upload(request, form)
+            by = imports.import_year(data=data, source_name=name, province=province, by=request.user)
+        except imports.Invalid as invalid:
+            problems = invalid.problems
+        else:
+            messages.success(request, _("Đã nhập kết quả năm %(year)s của %(bloc)s.") % {
+                "year": by.year, "bloc": by.bloc.name})
+            return redirect("council:bloc_year", code=province.code, bloc=by.bloc.code, year=by.year)
+    return render(request, "council/import.html", _context(
+        request, province, "import", form=form, problems=problems, kind="year",
+        template_url=reverse("council:import_year_template", args=[province.code]),
+    ))
+
+
+@province_view(manage=True)
+def import_units(request: HttpRequest, province: Province) -> HttpResponse:
+    """The province's units and accounts from the template workbook."""
+    form = UploadForm(request.POST or None, request.FILES or None)
+    problems: list = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            _name, data = _upload(request, form)
+            units_n, accounts_n = imports.import_units(data=data, province=province, by=request.user)
+        except imports.Invalid as invalid:
+            problems = invalid.problems
+        else:
+            messages.success(request, _("Đã nhập %(units)s đơn vị và %(accounts)s tài khoản.") % {
+                "units": units_n, "accounts": accounts_n})
+            return redirect("council:units", code=province.code)
+    return render(request, "council/import.html", _context(
+        request, province, "import", form=form, problems=problems, kind="units",
+        template_url=reverse("council:import_units_template", args=[province.code]),
+    ))
+
+
+@province_view(manage=True)
+def import_year_template(_request: HttpRequest, province: Province) -> HttpResponse:
+    return exports.response(imports.year_template(), f"mau-nhap-ket-qua-nam-{province.code}.xlsx")
+
+
+@province_view(manage=True)
+def import_units_template(_request: HttpRequest, province: Province) -> HttpResponse:
+    return exports.response(imports.units_template(), f"mau-nhap-don-vi-tai-khoan-{province.code}.xlsx")
 
 
 @province_view(manage=True)
