@@ -64,6 +64,10 @@ class Unit(models.Model):
     phone = models.CharField(_("điện thoại"), max_length=40, blank=True)
     email = models.EmailField(_("thư điện tử"), blank=True)
     head_name = models.CharField(_("thủ trưởng đơn vị"), max_length=120, blank=True)
+    # Printed on the unit's own documents: the body above it (decree 30/2020, not bold) and its head's title under
+    # the signature ("CỤC TRƯỞNG", "GIÁM ĐỐC"); the province's committee and "Thủ trưởng đơn vị" when left blank.
+    parent_body = models.CharField(_("cơ quan cấp trên trực tiếp"), max_length=255, blank=True)
+    head_title = models.CharField(_("chức danh thủ trưởng"), max_length=120, blank=True)
 
     class Meta:
         db_table = "covenant_unit"

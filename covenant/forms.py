@@ -97,9 +97,11 @@ class MembersMetaForm(VersionedForm, ReasonMixin):
 class UnitForm(forms.ModelForm):
     class Meta:
         model = Unit
-        fields = ["code", "name", "short_name", "head_name", "address", "phone", "email"]
+        fields = ["code", "name", "short_name", "head_name", "head_title", "parent_body", "address", "phone", "email"]
         help_texts = {
-            "code": _("Chữ thường không dấu, số và gạch ngang; duy nhất trong hệ thống. Ví dụ: so-tai-chinh.")
+            "code": _("Chữ thường không dấu, số và gạch ngang; duy nhất trong hệ thống. Ví dụ: so-tai-chinh."),
+            "head_title": _("In dưới chữ ký trên văn bản của đơn vị, ví dụ: Giám đốc, Cục trưởng."),
+            "parent_body": _("In phía trên tên đơn vị, ví dụ: UBND TỈNH KON TUM, TỔNG CỤC THUẾ."),
         }
         error_messages = {
             "code": {"invalid": _("Mã đơn vị chỉ gồm chữ thường không dấu, số và gạch ngang, ví dụ so-tai-chinh.")}

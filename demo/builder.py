@@ -66,14 +66,19 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from awards import services as award_services
+from awards.models import Award
 from core import lifecycle
 from core.formatting import vn_number
 from core.models import Bloc, BlocYear, Membership, Profile, Province, Unit
 from covenant import services
+from documents import services as document_services
+from documents.models import LegalText
+from documents.registry import load_all as document_kinds
 from reports import board as report_board
 from reports import notify
 from reports import services as report_services
-from reports.models import Evidence, ReportingPeriod
+from reports.models import Evidence, ProgressReport, ReportingPeriod
 from scoring.meeting import services as voting
 from scoring.models import (
     AwardProposal,
@@ -1141,6 +1146,13 @@ class MeetingBuilder:
             "secretary": spec["secretary"],
             "count_committee": "\n".join(spec["count_committee"]),
         }
+        extra = self.loader.documents.get("years", {}).get(str(y.year), {}).get("meeting", {})
+        for f in ("starts_at", "ends_at"):
+            if extra.get(f):
+                record[f] = datetime.time.fromisoformat(extra[f])
+        for f in ("attendance", "discussion"):
+            if extra.get(f):
+                record[f] = "\n".join(extra[f])
         voting.save_meeting(
             bloc_year=y.bloc_year, data=record, present_unit_ids=present, by=actor, at=y.when("review_meeting")
         )
@@ -1191,9 +1203,8 @@ class MeetingBuilder:
                     "valid": results[kind].valid,
                     "share": _vn_number(100 * r.votes / results[kind].valid, 1).replace(",0", ""),
                 }
+                # The tie, if any, is explained in plain words by the submission letter itself.
                 basis = self.spec["basis"][kind].format_map(values)
-                if row.tied_with:
-                    basis = f"{basis} {tie_note(row, short)}"
                 proposals.append(voting.ProposalRow(row.entry.unit_id, award, row.rank, r.votes, basis))
         head_id, deputy_id = head[0].candidate.unit_id, deputy[0].candidate.unit_id
         voting.save_outcome(
@@ -1264,6 +1275,63 @@ def publish(loader: DemoLoader, y: DemoYear) -> None:
     y.bloc_year = lifecycle.advance_phase(bloc_year=y.bloc_year, by=loader.actor, at=y.at("publish"))
 
 
+@step("issue_documents")
+def issue_documents(loader: DemoLoader, y: DemoYear) -> None:
+    """The register of issued documents: every document of the year gets its number and date (documents.json)."""
+    plan = _clean(loader.documents.get("years", {}).get(str(y.year), {}).get("issue", {}))
+    kinds = document_kinds()
+    by = y.bloc_year
+    members = [m.unit for m in by.memberships.select_related("unit").order_by("order")]
+    scoring_round = ScoringRound.objects.filter(bloc_year=by).first()
+    approved = timezone.localdate(scoring_round.approved_at) if scoring_round and scoring_round.approved_at else None
+    at = y.at("issue_documents")
+
+    def day_of(on: str, fallback: datetime.date | None = None) -> datetime.date | None:
+        if on == "approved":
+            return approved
+        if on == "submitted":
+            return fallback
+        if on in y.dates:
+            return y.dates[on]
+        return datetime.date.fromisoformat(on)
+
+    for code, spec in plan.items():
+        kind = kinds[code]
+        if kind.needs_period:
+            reports = (
+                ProgressReport.objects.filter(period__bloc_year=by)
+                .exclude(status=ProgressReport.Status.DRAFT)
+                .select_related("unit", "period")
+                .order_by("period__order", "unit__name")
+            )
+            for r in reports:
+                submitted = timezone.localdate(r.submitted_at or r.first_submitted_at)
+                document_services.issue_document(
+                    bloc_year=by,
+                    kind_code=code,
+                    unit=r.unit,
+                    period=r.period,
+                    issued_on=day_of(spec["on"], submitted),
+                    by=loader.actor,
+                    at=at,
+                )
+        elif kind.needs_unit:
+            for unit in members:
+                if ScoreSheet.objects.filter(bloc_year=by, unit=unit).exclude(status=ScoreSheet.Status.DRAFT).exists():
+                    document_services.issue_document(
+                        bloc_year=by, kind_code=code, unit=unit, issued_on=day_of(spec["on"]), by=loader.actor, at=at
+                    )
+        else:
+            document_services.issue_document(
+                bloc_year=by,
+                kind_code=code,
+                issued_on=day_of(spec["on"]),
+                number=spec.get("number"),
+                by=loader.actor,
+                at=at,
+            )
+
+
 @contextmanager
 def _no_notifications() -> Iterator[None]:
     """The demo writes history: nobody is told by email about reports "submitted" in 2017.
@@ -1292,6 +1360,8 @@ class DemoLoader:
         self.root = Path(root or DEFAULT_FIXTURE_DIR)
         self.log = log
         self.base = _load_json(self.root / "base.json")
+        extras = self.root / "documents.json"
+        self.documents = _load_json(extras) if extras.exists() else {}
         self.accounts = self.base["accounts"]
         self.password = self.accounts["password"]
         self.now = now or timezone.now()  # "now" is a parameter so that tests can load on another day
@@ -1380,7 +1450,7 @@ class DemoLoader:
         self.actor = secretary
 
         for u in self.base["units"]:
-            u = _clean(u)
+            u = {**_clean(u), **self.documents.get("units", {}).get(u["code"], {})}
             unit = Unit.objects.filter(code=u["code"]).first()
             if unit is None:
                 unit = services.create_unit(by=self.actor, province=self.province, **u)
@@ -1394,6 +1464,9 @@ class DemoLoader:
             self._created(f"tài khoản {secretary.username} (văn phòng khối)")
         else:
             self._skipped(f"tài khoản {secretary.username}")
+
+        self.load_legal_frame()
+        self.load_awards()
 
         leader = self.accounts["leader"]
         if self._user_exists(leader["username"]):
@@ -1410,6 +1483,52 @@ class DemoLoader:
             user = self._new_user(viewer)
             Profile.objects.create(user=user, role=Profile.Role.PROVINCIAL, province=self.province)
             self._created(f"tài khoản {user.username} (theo dõi cấp tỉnh)")
+
+    def load_legal_frame(self) -> None:
+        """The legal frame 2003 → today (legal_frame.json): national texts, and the province's own."""
+        path = self.root / "legal_frame.json"
+        if not path.exists():
+            return
+        added = 0
+        for t in _load_json(path)["texts"]:
+            t = _clean(t)
+            province = self.province if t.pop("province", False) else None
+            if LegalText.objects.filter(number=t["number"], province=province).exists():
+                continue
+            LegalText.objects.create(
+                province=province,
+                kind=t["kind"],
+                number=t["number"],
+                citation=t["citation"],
+                order=t["order"],
+                effective_from=datetime.date.fromisoformat(t["effective_from"]),
+                effective_to=datetime.date.fromisoformat(t["effective_to"]) if t.get("effective_to") else None,
+            )
+            added += 1
+        if added:
+            self._created(f"khung pháp lý: {added} văn bản")
+        else:
+            self._skipped("khung pháp lý")
+
+    def load_awards(self) -> None:
+        """Awards the units received in earlier years, as the secretariat enters them in the register."""
+        for a in self.documents.get("awards", []):
+            a = _clean(a)
+            unit = self.units[a["unit"]]
+            if Award.objects.filter(unit=unit, kind=a["kind"], decision_number=a["decision_number"]).exists():
+                continue
+            award_services.record_award(
+                bloc_year=None,
+                unit=unit,
+                kind=a["kind"],
+                title=a.get("title", ""),
+                year=a["year"],
+                decision_number=a["decision_number"],
+                decision_date=datetime.date.fromisoformat(a["decision_date"]),
+                issuer=a["issuer"],
+                by=self.actor,
+            )
+            self._created(f"khen thưởng {unit.short_name} {a['year']}: {a['decision_number']}")
 
     def _year_of(self, spec: dict) -> DemoYear:
         year = self.today.year if spec["year"] == "current" else int(spec["year"])

@@ -77,17 +77,16 @@ def setup_for(bloc_year: BlocYear, kind) -> DocumentSetup:
     return setup
 
 
-def header_data(setup: DocumentSetup, year: int | None = None) -> dict:
-    number = setup.number.strip()
-    if number.isdigit() and len(number) == 1:
-        number = f"0{number}"  # decree 30: numbers under 10 take a leading zero
+def header_data(setup: DocumentSetup, issue) -> dict:
+    """The decree 30 header and signature of a bloc document: the setup's bodies and signer, the issue's number
+    and date (documents/grounds.py: the register's, else the setup's)."""
     recipients = [r.strip().rstrip(";.") for r in setup.recipients.splitlines() if r.strip()]
     return {
         "parent_body": setup.parent_body.upper(),
         "issuing_body": setup.issuing_body.upper(),
         "number_line": _("Số: %(number)s/%(symbol)s")
-        % {"number": number or "\u2002\u2002\u2002", "symbol": setup.symbol},
-        "date_line": date_line(setup.place, setup.issued_on, year),
+        % {"number": issue.number or "\u2002\u2002\u2002", "symbol": setup.symbol},
+        "date_line": date_line(setup.place, issue.day, issue.year),
         "sign_form": setup.sign_form,
         "authority": setup.authority.upper(),
         "signer_title": setup.signer_title.upper(),

@@ -22,6 +22,9 @@ class DocumentKind:
     visible: Callable | None = None
     # What the kind already knows of a new setup (number, date, place), (setup, bloc_year) -> None.
     prefill: Callable | None = None
+    # The date the document has by its nature when nobody set one (a report: the day it was submitted),
+    # (bloc_year, unit, period) -> date | None.
+    natural_day: Callable | None = None
 
 
 KINDS: dict[str, DocumentKind] = {}

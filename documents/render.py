@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from core.models import BlocYear, Unit
+from documents.grounds import issue_of
 from documents.layout import digest, header_data, setup_for, verification_code
 from documents.models import RenderedDocument
 from documents.pdf import write_pdf
@@ -62,10 +63,12 @@ def document_data(kind: DocumentKind, bloc_year: BlocYear, unit=None, period=Non
     """Everything the document prints, as plain data: what the digest covers."""
     with translation.override(settings.LANGUAGE_CODE):
         setup = setup_for(bloc_year, kind)
+        natural = kind.natural_day(bloc_year, unit, period) if kind.natural_day is not None else None
+        issue = issue_of(kind, bloc_year, setup, unit, period, natural)
         return {
             "kind": kind.code,
-            "header": header_data(setup, bloc_year.year),
-            "body": kind.build(bloc_year=bloc_year, unit=unit, period=period),
+            "header": header_data(setup, issue),
+            "body": kind.build(bloc_year=bloc_year, unit=unit, period=period, issue=issue),
             "draft": kind.year_end and not bloc_year.is_published,
         }
 
@@ -168,9 +171,7 @@ def get_pdf(
             and (cached.checked_on or datetime.date.min, cached.data_version or -1) < (today, data_version)
         ):
             slot = slot_of(prepared.kind.code, prepared.bloc_year, prepared.unit, prepared.period)
-            RenderedDocument.objects.filter(pk=cached.pk).update(
-                slot=slot, data_version=data_version, checked_on=today
-            )
+            RenderedDocument.objects.filter(pk=cached.pk).update(slot=slot, data_version=data_version, checked_on=today)
             cached.slot, cached.data_version, cached.checked_on = slot, data_version, today
         return cached
     if schedule is None:

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "covenant",
     "reports",
     "scoring",
+    "awards",
     "documents",
     "workspace",
     "council",

@@ -217,20 +217,21 @@ def test_minutes_print_the_meeting_and_the_vote_count_on_its_own_pages(year, tmp
     assert "1. Ông Lê Văn Kiểm, Sở thử nghiệm số 03 – Trưởng ban" in tally
     # Flag, online: issued = the 12 member units, received = valid = the 12 that voted.
     flag = tally[tally.index("Đề nghị tặng Cờ thi đua") : tally.index("Đề nghị tặng Bằng khen")]
-    assert "Số phiếu phát ra: 12; số phiếu thu về: 12; số phiếu hợp lệ: 12; số phiếu không hợp lệ: 0." in flag
+    assert "Phát ra 12 phiếu, thu về 12, hợp lệ 12, không hợp lệ 0." in flag
     assert f"{u[0].name} 11 91,7% Được đề nghị" in flag
     assert f"{u[1].name} 1 8,3% Không đạt" in flag
     # Certificates, paper: the entered counts; the tie at the last seat is reported as a tie.
     cert = tally[tally.index("Đề nghị tặng Bằng khen") : tally.index("Bầu Trưởng khối")]
-    assert "Số phiếu phát ra: 12; số phiếu thu về: 12; số phiếu hợp lệ: 11; số phiếu không hợp lệ: 1." in cert
+    assert "Phát ra 12 phiếu, thu về 12, hợp lệ 11, không hợp lệ 1." in cert
     assert f"{u[1].name} 9 81,8% Được đề nghị" in cert
     assert f"{u[2].name} 6 54,5% Bằng phiếu" in cert and f"{u[3].name} 6 54,5% Bằng phiếu" in cert
     assert "S03, S04 bằng 6 phiếu" in cert
-    assert f"{u[4].name} 0 0% Không đạt" in cert
+    # Candidates without a vote are counted, not listed: the count stays compact.
+    assert f"{u[4].name} 0 0%" not in cert and "không có phiếu" in cert
     head = tally[tally.index("Bầu Trưởng khối") : tally.index("Bầu Phó trưởng khối")]
     assert f"{u[2].name} 12 100% Trúng cử" in head
     deputy = tally[tally.index("Bầu Phó trưởng khối") :]
-    assert "Số phiếu phát ra: 12; số phiếu thu về: 11; số phiếu hợp lệ: 11; số phiếu không hợp lệ: 0." in deputy
+    assert "Phát ra 12 phiếu, thu về 11, hợp lệ 11, không hợp lệ 0." in deputy
     assert f"{u[3].name} 7 63,6% Trúng cử" in deputy
     # The committee signs: the head of the count committee and the members, names only.
     assert "THÀNH VIÊN Phạm Thị Phiếu TRƯỞNG BAN KIỂM PHIẾU Lê Văn Kiểm THÀNH VIÊN Hoàng Văn Đếm" in tally
@@ -314,8 +315,10 @@ def test_submission_proposes_the_units_and_attaches_their_achievement_reports(ye
         assert "UBND TỈNH THỬ NGHIỆM" not in page  # the unit's own header: the bloc's parent body above it
         assert "ỦY BAN NHÂN DÂN TỈNH" in page and unit.name.upper() in page
         assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page
-        assert f"Đề nghị tặng {award} năm 2017" in page
-        assert "I. SƠ LƯỢC ĐẶC ĐIỂM, TÌNH HÌNH" in page
+        # Proposed on 05/02/2018: form 01 of decree 91/2017 (decree 98/2023 applies from 01/01/2024).
+        assert f"BÁO CÁO THÀNH TÍCH ĐỀ NGHỊ TẶNG {award.upper()}" in page and "Năm 2017" in page
+        assert "Mẫu số 01" in page and "Nghị định số 91/2017/NĐ-CP" in page and "98/2023" not in page
+        assert "I. SƠ LƯỢC QUÁ TRÌNH HÌNH THÀNH VÀ PHÁT TRIỂN" in page
         assert "- Địa chỉ trụ sở:" in page and unit.phone in page and unit.email in page
         part = " ".join(pages[start : ([*starts, len(pages)])[starts.index(start) + 1]])
         assert "II. THÀNH TÍCH ĐẠT ĐƯỢC" in part and "III. CÁC HÌNH THỨC ĐÃ ĐƯỢC KHEN THƯỞNG" in part
@@ -323,7 +326,8 @@ def test_submission_proposes_the_units_and_attaches_their_achievement_reports(ye
         row = totals[unit.pk]
         assert f"xếp hạng {row.rank}/12" in part
         assert f"đạt {vn_number(row.total)} điểm" in part
-        assert "THỦ TRƯỞNG ĐƠN VỊ " + unit.head_name in part
+        assert "THỦ TRƯỞNG CƠ QUAN CẤP TRÊN TRỰC TIẾP NHẬN XÉT, XÁC NHẬN" in part
+        assert "THỦ TRƯỞNG ĐƠN VỊ (Ký, đóng dấu) " + unit.head_name in part
     # Unit 1's accepted annual report fills section II.1; the others leave it to fill in.
     flag_part = " ".join(pages[starts[0] : starts[1]])
     assert "a) Thực hiện nhiệm vụ chính trị được giao" in flag_part

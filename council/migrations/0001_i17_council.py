@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('core', '0003_i17_council_role'),
+        ('core', '0004_i17_council_role'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_i17_council_role'),
+        ('core', '0004_i17_council_role'),
         ('council', '0001_i17_council'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from core.models import Membership
 from covenant.models import Covenant
+from documents.grounds import legal_bases
 from documents.layout import date_line, vn_date
 from documents.registry import DocumentKind, register
 
@@ -64,11 +65,11 @@ def signature_cells(bloc_year) -> list[dict]:
     return cells
 
 
-def build(*, bloc_year, **_rest) -> dict:
+def build(*, bloc_year, issue, **_rest) -> dict:
     covenant = Covenant.objects.filter(bloc_year=bloc_year).first()
     year = bloc_year.year
     bloc = bloc_year.bloc
-    bases = legal_basis_lines([b.text for b in covenant.legal_bases.order_by("order")]) if covenant else []
+    bases = legal_basis_lines(legal_bases(bloc_year, issue.grounded_on)) if covenant else []
     contents = contents_data(covenant)
     signed_on = covenant.signed_on if covenant else None
     signed_place = (covenant.signed_place if covenant else "") or bloc.province.name
@@ -132,9 +133,15 @@ def prefill(setup, bloc_year) -> None:
         setup.place = covenant.signed_place or setup.place
 
 
+def signed_day(bloc_year, unit, period):  # noqa: ARG001 (the kinds' natural_day signature)
+    covenant = Covenant.objects.filter(bloc_year=bloc_year).first()
+    return covenant.signed_on if covenant else None
+
+
 register(
     DocumentKind(
         code="covenant",
+        natural_day=signed_day,
         short="GU",
         label=gettext_lazy("Giao ước thi đua"),
         prefill=prefill,

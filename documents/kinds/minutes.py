@@ -92,7 +92,9 @@ def count_data(result) -> dict:
     # Online: every member unit is sent a ballot; the units that voted are the ballots received, all valid.
     issued = result.members if online else (result.issued or 0)
     rows = []
-    for i, r in enumerate(result.rows, 1):
+    # Only the candidates that got a vote (and any elected or tied): a count of twelve zero rows says nothing.
+    shown = [r for r in result.rows if r.votes > 0 or r.elected or r.tied]
+    for i, r in enumerate(shown, 1):
         rows.append(
             {
                 "order": i,
@@ -128,7 +130,11 @@ def count_data(result) -> dict:
     else:
         verdict = ""
     mode = str(ballot.get_mode_display())
+    zero = len(result.rows) - len(shown)
     return {
+        "zero_note": _("Các đơn vị còn lại trong danh sách đề cử (%(n)s đơn vị) không có phiếu.") % {"n": zero}
+        if zero and shown
+        else "",
         "question": question(ballot),
         "mode": mode[:1].lower() + mode[1:],
         "online": online,
@@ -147,6 +153,11 @@ def count_data(result) -> dict:
         "verdict": verdict,
         "tie_note": result.tie_note,
     }
+
+
+def hour_text(t) -> str:
+    """08:00 → "08 giờ 00" (the minutes' own wording)."""
+    return _("%(h)s giờ %(m)s") % {"h": f"{t.hour:02d}", "m": f"{t.minute:02d}"} if t else ""
 
 
 def proposal_detail(p) -> str:
@@ -200,6 +211,26 @@ def build(*, bloc_year, **_rest) -> dict:
         signature_rows += [[*rest[i : i + 2], None][:2] for i in range(0, len(rest), 2)]
 
     held_on = vn_date(meeting.held_on) if meeting and meeting.held_on else ""
+    starts = hour_text(meeting.starts_at) if meeting else ""
+    ends = hour_text(meeting.ends_at) if meeting else ""
+    if starts and ends:
+        time_line = _("từ %(start)s đến %(end)s, ngày %(day)s") % {"start": starts, "end": ends, "day": held_on or DOTS}
+    elif starts:
+        time_line = _("%(start)s, ngày %(day)s") % {"start": starts, "day": held_on or DOTS}
+    else:
+        time_line = _("ngày %(day)s") % {"day": held_on or DOTS}
+    closing = (
+        _(
+            "Hội nghị kết thúc vào hồi %(end)s cùng ngày. Biên bản đã được đọc lại trước Hội nghị và được các đại "
+            "biểu dự họp thống nhất thông qua./."
+        )
+        % {"end": ends}
+        if ends
+        else _(
+            "Hội nghị kết thúc vào hồi …… giờ …… cùng ngày. Biên bản đã được đọc lại trước Hội nghị và được các "
+            "đại biểu dự họp thống nhất thông qua./."
+        )
+    )
     chair = meeting.chair if meeting else ""
     secretary = meeting.secretary if meeting else ""
     summary = _("Hội nghị tổng kết công tác thi đua năm %(year)s của %(bloc)s") % {"year": year, "bloc": bloc.name}
@@ -216,6 +247,10 @@ def build(*, bloc_year, **_rest) -> dict:
         "year": year,
         "next_year": year + 1,
         "held_on": held_on or DOTS,
+        "time_line": time_line,
+        "closing": closing,
+        "attendance": paragraphs(meeting.attendance) if meeting else [],
+        "discussion": paragraphs(meeting.discussion) if meeting else [],
         "place": (meeting.place if meeting else "") or DOTS,
         "chair": chair or DOTS,
         "secretary": secretary or DOTS,
@@ -252,9 +287,16 @@ def build(*, bloc_year, **_rest) -> dict:
     }
 
 
+def held_day(bloc_year, unit, period):  # noqa: ARG001 (the kinds' natural_day signature)
+    """Minutes are dated the day of the meeting."""
+    meeting = ReviewMeeting.objects.filter(bloc_year=bloc_year).first()
+    return meeting.held_on if meeting else None
+
+
 register(
     DocumentKind(
         code="minutes",
+        natural_day=held_day,
         short="BB",
         label=gettext_lazy("Biên bản hội nghị tổng kết và biên bản kiểm phiếu"),
         doc_type="BB",

@@ -197,9 +197,15 @@ def prefill(setup, bloc_year) -> None:
         setup.issued_on = covenant.plan_date
 
 
+def plan_day(bloc_year, unit, period):  # noqa: ARG001 (the kinds' natural_day signature)
+    covenant = Covenant.objects.filter(bloc_year=bloc_year).first()
+    return covenant.plan_date if covenant else None
+
+
 register(
     DocumentKind(
         code="plan",
+        natural_day=plan_day,
         short="KH",
         label=gettext_lazy("Kế hoạch tổ chức thực hiện Giao ước thi đua"),
         prefill=prefill,

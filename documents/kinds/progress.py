@@ -58,7 +58,22 @@ def evidence_rows(items) -> list[dict]:
     return [{"number_symbol": e.number_symbol, "date": vn_date(e.issued_on), "summary": e.summary} for e in ordered]
 
 
-def build(*, bloc_year, unit=None, period=None, **_rest) -> dict:
+def unit_parent_body(unit, bloc) -> str:
+    """The body above a unit on its own documents: its own parent (Cục Thuế: Tổng cục Thuế), else the bloc's."""
+    return (unit.parent_body or bloc.parent_body or bloc.province.name).upper()
+
+
+def unit_signer_title(unit) -> str:
+    return (unit.head_title or _("Thủ trưởng đơn vị")).upper()
+
+
+def submitted_day(bloc_year, unit, period):  # noqa: ARG001 (the kinds' natural_day signature)
+    """A unit's report is dated the day it was submitted (last submitted when it was resubmitted)."""
+    report = ProgressReport.objects.filter(period=period, unit=unit).exclude(status=ProgressReport.Status.DRAFT).first()
+    return local_day(report.submitted_at or report.first_submitted_at) if report else None
+
+
+def build(*, bloc_year, unit=None, period=None, issue=None, **_rest) -> dict:
     if unit is None or period is None or period.bloc_year_id != bloc_year.pk:
         raise ServiceError(_("Báo cáo định kỳ cần một đơn vị và một kỳ báo cáo của năm thi đua này."))
     report = (
@@ -115,11 +130,18 @@ def build(*, bloc_year, unit=None, period=None, **_rest) -> dict:
     short = "".join((unit.short_name or "").split())
     return {
         # The unit issues its own report: its header replaces the bloc's.
-        "parent_body": (bloc.parent_body or bloc.province.name).upper(),
+        "parent_body": unit_parent_body(unit, bloc),
         "issuing_body": unit.name.upper(),
         "number_line": _("Số: %(number)s/%(symbol)s")
-        % {"number": "\u2002\u2002\u2002", "symbol": f"BC-{short}" if short else "BC"},
-        "date_line": date_line(bloc.province.name, local_day(report.submitted_at or report.first_submitted_at)),
+        % {
+            "number": (issue.number if issue else "") or "\u2002\u2002\u2002",
+            "symbol": f"BC-{short}" if short else "BC",
+        },
+        "date_line": date_line(
+            bloc.province.name,
+            issue.day if issue else local_day(report.submitted_at or report.first_submitted_at),
+            issue.year if issue else year,
+        ),
         "doc_type": _("Báo cáo"),
         "summary": _("Kết quả thực hiện Giao ước thi đua %(period)s") % {"period": phrase},
         "intro": _("Thực hiện %(covenant)s của %(bloc)s, %(unit)s báo cáo kết quả thực hiện %(period)s như sau:")
@@ -134,7 +156,7 @@ def build(*, bloc_year, unit=None, period=None, **_rest) -> dict:
             _("Văn phòng Khối thi đua (để tổng hợp)"),
             _("Lưu: VT"),
         ],
-        "signer_title": _("Thủ trưởng đơn vị").upper(),
+        "signer_title": unit_signer_title(unit),
         "signer_name": unit.head_name,
         "status": status_line(report),
     }
@@ -151,6 +173,7 @@ def submitted(access, unit, period) -> bool:  # noqa: ARG001 (the kinds' visible
 register(
     DocumentKind(
         code="progress",
+        natural_day=submitted_day,
         short="BC",
         label=gettext_lazy("Báo cáo định kỳ của đơn vị"),
         doc_type="BC",

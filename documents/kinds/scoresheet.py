@@ -215,7 +215,7 @@ def build(*, bloc_year, unit=None, **_rest) -> dict:
         "approved": ranking.approved,
         "evidence": evidence,
         "reviewer": reviewer,
-        "unit_signer_title": _("Thủ trưởng đơn vị").upper(),
+        "unit_signer_title": (unit.head_title or _("Thủ trưởng đơn vị")).upper(),
         "unit_head": unit.head_name,
     }
 
@@ -226,9 +226,16 @@ def submitted(access, unit, period) -> bool:  # noqa: ARG001 (the kinds' visible
     return sheets.exclude(status=ScoreSheet.Status.DRAFT).exists()
 
 
+def approved_day(bloc_year, unit, period):  # noqa: ARG001 (the kinds' natural_day signature)
+    """A unit's score sheet is dated the day the year's scores were approved (none before)."""
+    scoring_round = ScoringRound.objects.filter(bloc_year=bloc_year).first()
+    return local_day(scoring_round.approved_at) if scoring_round is not None else None
+
+
 register(
     DocumentKind(
         code="scoresheet",
+        natural_day=approved_day,
         short="BD",
         label=gettext_lazy("Bảng điểm thi đua của đơn vị"),
         doc_type="BC",

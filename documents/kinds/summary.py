@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from core.formatting import vn_number
 from covenant.models import Covenant, CovenantContent
+from documents.grounds import legal_bases
 from documents.layout import head_unit, vn_date
 from documents.models import ContentSynthesis
 from documents.registry import DocumentKind, register
@@ -69,8 +70,8 @@ def _share(votes: int, valid: int) -> str:
 # Opening ----------------------------------------------------------------------------------------------
 
 
-def _opening(bloc_year, covenant: Covenant | None, contents: list[CovenantContent]) -> dict:
-    bases = [lb.text for lb in covenant.legal_bases.order_by("order")] if covenant else []
+def _opening(bloc_year, covenant: Covenant | None, contents: list[CovenantContent], issue) -> dict:
+    bases = legal_bases(bloc_year, issue.grounded_on) if covenant else []
     head = head_unit(bloc_year)
     members = bloc_year.memberships.count()
     year = bloc_year.year
@@ -426,7 +427,7 @@ def _direction(bloc_year, review: dict) -> list[str]:
     return lines
 
 
-def build(*, bloc_year, **_rest) -> dict:
+def build(*, bloc_year, issue, **_rest) -> dict:
     covenant = Covenant.objects.filter(bloc_year=bloc_year).first()
     contents = list(CovenantContent.objects.filter(covenant=covenant).order_by("order")) if covenant else []
     review = _review(bloc_year)
@@ -436,7 +437,7 @@ def build(*, bloc_year, **_rest) -> dict:
         "bloc": bloc_year.bloc.name,
         "year": bloc_year.year,
         "next_year": bloc_year.year + 1,
-        "opening": _opening(bloc_year, covenant, contents),
+        "opening": _opening(bloc_year, covenant, contents, issue),
         "contents": _contents(bloc_year, contents),
         "reporting": _reporting(bloc_year),
         "ranking": _ranking(bloc_year),

@@ -59,6 +59,12 @@ class VoteForm(forms.Form):
 class MeetingForm(forms.Form):
     held_on = forms.DateField(label=_("Ngày họp"), required=False, widget=DateInput, help_text=DATE_HELP)
     place = forms.CharField(label=_("Địa điểm"), max_length=255, required=False)
+    starts_at = forms.TimeField(
+        label=_("Giờ bắt đầu"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    ends_at = forms.TimeField(
+        label=_("Giờ kết thúc"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
     chair = forms.CharField(label=_("Chủ trì"), max_length=255, required=False, help_text=_("Họ tên, chức vụ, đơn vị."))
     secretary = forms.CharField(label=_("Thư ký cuộc họp"), max_length=255, required=False)
     present_units = forms.TypedMultipleChoiceField(
@@ -70,6 +76,20 @@ class MeetingForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Mỗi thành viên một dòng: họ tên, đơn vị."),
+    )
+    attendance = forms.CharField(
+        label=_("Thành phần tham dự"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Đại biểu mời và người dự của các đơn vị, mỗi người một dòng: họ tên, chức vụ, đơn vị."),
+    )
+    discussion = forms.CharField(
+        label=_("Ý kiến thảo luận"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Mỗi ý kiến một dòng: người phát biểu: nội dung."),
     )
     conclusions = forms.CharField(
         label=_("Kết luận của hội nghị"), max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 6})

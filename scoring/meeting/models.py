@@ -16,11 +16,25 @@ class ReviewMeeting(models.Model):
     bloc_year = models.OneToOneField(BlocYear, on_delete=models.CASCADE, related_name="review_meeting")
     held_on = models.DateField(_("ngày họp"), null=True, blank=True)
     place = models.CharField(_("địa điểm"), max_length=255, blank=True)
+    starts_at = models.TimeField(_("giờ bắt đầu"), null=True, blank=True)
+    ends_at = models.TimeField(_("giờ kết thúc"), null=True, blank=True)
     chair = models.CharField(_("chủ trì"), max_length=255, blank=True, help_text=_("Họ tên, chức vụ, đơn vị."))
     secretary = models.CharField(_("thư ký cuộc họp"), max_length=255, blank=True)
     present_units = models.ManyToManyField("core.Unit", blank=True, related_name="+", verbose_name=_("đơn vị có mặt"))
     count_committee = models.TextField(
         _("ban kiểm phiếu"), blank=True, max_length=2000, help_text=_("Mỗi thành viên một dòng: họ tên, đơn vị.")
+    )
+    attendance = models.TextField(
+        _("thành phần tham dự"),
+        blank=True,
+        max_length=5000,
+        help_text=_("Đại biểu mời và người dự của các đơn vị, mỗi người một dòng: họ tên, chức vụ, đơn vị."),
+    )
+    discussion = models.TextField(
+        _("ý kiến thảo luận"),
+        blank=True,
+        max_length=20000,
+        help_text=_("Mỗi ý kiến một dòng: người phát biểu: nội dung."),
     )
     conclusions = models.TextField(_("kết luận của hội nghị"), blank=True, max_length=20000)
     elected_head = models.ForeignKey(
@@ -50,6 +64,10 @@ class ReviewMeeting(models.Model):
                 | Q(elected_deputy__isnull=True)
                 | ~Q(elected_head=F("elected_deputy")),
                 name="scoring_meeting_head_is_not_deputy",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True) | Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
+                name="scoring_meeting_ends_after_start",
             ),
         ]
 

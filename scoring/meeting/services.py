@@ -414,9 +414,22 @@ def save_meeting(
     members = set(bloc_year.memberships.values_list("unit_id", flat=True))
     if set(present_unit_ids) - members:
         raise ServiceError(_("Đơn vị có mặt phải là đơn vị thành viên của khối."))
-    for f in ("held_on", "place", "chair", "secretary", "count_committee", "conclusions"):
+    for f in (
+        "held_on",
+        "starts_at",
+        "ends_at",
+        "place",
+        "chair",
+        "secretary",
+        "attendance",
+        "count_committee",
+        "discussion",
+        "conclusions",
+    ):
         if f in data:
             setattr(meeting, f, data[f])
+    if meeting.starts_at and meeting.ends_at and meeting.ends_at <= meeting.starts_at:
+        raise ServiceError(_("Giờ kết thúc phải sau giờ bắt đầu."), field="ends_at")
     meeting.version += 1
     meeting.save()
     meeting.present_units.set(present_unit_ids)

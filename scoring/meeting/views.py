@@ -235,6 +235,20 @@ def paper_count(request: HttpRequest, bloc_year: BlocYear, ballot_pk: int) -> Ht
     )
 
 
+MEETING_FIELDS = (
+    "held_on",
+    "starts_at",
+    "ends_at",
+    "place",
+    "chair",
+    "secretary",
+    "attendance",
+    "count_committee",
+    "discussion",
+    "conclusions",
+)
+
+
 @bloc_year_view(manage=True)
 def meeting_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     if bloc_year.phase != BlocYear.Phase.REVIEW:
@@ -244,9 +258,7 @@ def meeting_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     meeting = ReviewMeeting.objects.filter(bloc_year=bloc_year).prefetch_related("present_units").first()
     initial = {}
     if meeting:
-        initial = {
-            f: getattr(meeting, f) for f in ("held_on", "place", "chair", "secretary", "count_committee", "conclusions")
-        }
+        initial = {f: getattr(meeting, f) for f in MEETING_FIELDS}
         initial["present_units"] = [u.pk for u in meeting.present_units.all()]
     form = MeetingForm(request.POST or None, initial=initial, members=members)
     if request.method == "POST" and form.is_valid():

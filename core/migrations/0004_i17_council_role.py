@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_labels_follow_the_move'),
+        ('core', '0003_i14_unit_parent_head_title'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
