@@ -36,7 +36,7 @@ def visible_bloc_years(user) -> QuerySet[BlocYear]:
         return qs.filter(memberships__unit_id=profile.unit_id)
     if profile.role == Profile.Role.LEADER:
         return qs.filter(bloc_id=profile.bloc_id)
-    if profile.role == Profile.Role.PROVINCIAL:
+    if profile.role in Profile.PROVINCE_ROLES:
         return qs.filter(bloc__province_id=profile.province_id)
     return qs.none()
 
@@ -105,7 +105,9 @@ def access_for(user, bloc_year: BlocYear, memberships: list[Membership] | None =
         is_secretariat=is_secretariat,
         is_leader=bool(profile and profile.role == Profile.Role.LEADER and profile.bloc_id == bloc_year.bloc_id),
         is_provincial=bool(
-            profile and profile.role == Profile.Role.PROVINCIAL and profile.province_id == bloc_year.bloc.province_id
+            profile
+            and profile.role in Profile.PROVINCE_ROLES
+            and profile.province_id == bloc_year.bloc.province_id
         ),
         is_superuser=user.is_superuser,
     )

@@ -192,6 +192,10 @@ class Profile(models.Model):
         SECRETARIAT = "secretariat", _("Văn phòng khối (thư ký)")
         LEADER = "leader", _("Lãnh đạo")
         PROVINCIAL = "provincial", _("Theo dõi cấp tỉnh")
+        # The office of the provincial emulation council: sets up the province's blocs, receives their dossiers.
+        COUNCIL = "council", _("Hội đồng Thi đua - Khen thưởng tỉnh")
+
+    PROVINCE_ROLES = (Role.PROVINCIAL, Role.COUNCIL)
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
@@ -210,7 +214,7 @@ class Profile(models.Model):
                 condition=(
                     Q(role__in=["officer", "secretariat"], unit__isnull=False)
                     | Q(role="leader", bloc__isnull=False)
-                    | Q(role="provincial", province__isnull=False)
+                    | Q(role__in=["provincial", "council"], province__isnull=False)
                 ),
                 name="covenant_profile_scope_matches_role",
             ),

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "awards",
     "documents",
     "workspace",
+    "council",
     "demo",
     "bench",
     "ops",

@@ -26,6 +26,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("province/<slug:code>/", workspace_views.province, name="province"),
+    path("council/<slug:code>/", include("council.urls")),
     path("blocs/<slug:code>/<int:year>/", include("workspace.urls")),
     path("blocs/<slug:code>/<int:year>/", include("covenant.urls")),
     path("blocs/<slug:code>/<int:year>/scoreboard/", include("scoring.scoreboard.urls")),
@@ -34,6 +35,7 @@ urlpatterns = [
     path("blocs/<slug:code>/<int:year>/review/", include("scoring.meeting.urls")),
     path("blocs/<slug:code>/<int:year>/documents/", include("documents.urls")),
     path("blocs/<slug:code>/<int:year>/awards/", include("awards.urls")),
+    path("blocs/<slug:code>/<int:year>/dossier/", include("council.bloc_urls")),
     path("verify/", document_views.verify, name="verify"),
     path("verify/<str:code>/", document_views.verify_code, name="verify_code"),
 ]

@@ -13,6 +13,7 @@ Personas (fixtures), all about the fixture `bloc_year` (3 units, "khoi-tckt", 20
 - `officer_b`          officer of unit 3
 - `leader`             role leader of the bloc
 - `provincial`         role provincial of the bloc's province
+- `council`            the provincial council's office (role council) of the bloc's province
 - `other_secretariat`  secretariat of the head unit of `other_bloc_year`, another bloc in another province
 - `superuser`
 
@@ -41,6 +42,7 @@ __all__ = [
     "PASSWORD",
     "bloc_year",
     "bloc_year_30",
+    "council",
     "leader",
     "make_bloc_year",
     "make_user",
@@ -258,6 +260,12 @@ def provincial(bloc_year):
 
 
 @pytest.fixture
+def council(bloc_year):
+    return make_user("hoi-dong-tinh", role=Profile.Role.COUNCIL, province=bloc_year.bloc.province,
+                     first_name="Ban Thi đua", last_name="tỉnh")
+
+
+@pytest.fixture
 def other_secretariat(other_bloc_year):
     return make_user("van-phong-khoi-khac", role=Profile.Role.SECRETARIAT, unit=other_bloc_year.units[0])
 
@@ -268,7 +276,7 @@ def superuser(db):
 
 
 @pytest.fixture
-def personas(secretariat, officer_a, officer_b, leader, provincial, other_secretariat, superuser) -> dict:
+def personas(secretariat, officer_a, officer_b, leader, provincial, council, other_secretariat, superuser) -> dict:
     """Every persona by name, plus "anonymous" (None)."""
     return {
         "anonymous": None,
@@ -276,6 +284,7 @@ def personas(secretariat, officer_a, officer_b, leader, provincial, other_secret
         "officer_b": officer_b,
         "leader": leader,
         "provincial": provincial,
+        "council": council,
         "other_secretariat": other_secretariat,
         "secretariat": secretariat,
         "superuser": superuser,

@@ -20,6 +20,9 @@ LOGIN = "login redirect"
 # What kind of page each route is. READ: every member of the bloc year and its watchers may read it.
 # MANAGE: the year's secretariat only (GET). ACTION: the secretariat only, POST only (require_POST).
 READ, MANAGE, ACTION, HOME, PROVINCE = "read", "manage", "action", "home", "province"
+# The province's own pages (council/): its council's office and its provincial viewer read them, only the council's
+# office changes anything; everyone else, bloc roles included, gets a 404.
+COUNCIL_READ, COUNCIL_MANAGE, COUNCIL_ACTION = "council read", "council manage", "council action"
 ANY_USER, PUBLIC = "any user", "public"
 ROUTE_KINDS = {
     "home": HOME,
@@ -85,6 +88,34 @@ ROUTE_KINDS = {
     "documents:issue": ACTION,
     "documents:scan_upload": ACTION,
     "awards:index": MANAGE,
+    "dossier:status": READ,
+    "dossier:submit": ACTION,
+    "council:index": COUNCIL_READ,
+    "council:bloc_year": COUNCIL_READ,
+    "council:units": COUNCIL_READ,
+    "council:unit": COUNCIL_READ,
+    "council:dossiers": COUNCIL_READ,
+    "council:dossier": COUNCIL_READ,
+    "council:bloc_create": COUNCIL_MANAGE,
+    "council:bloc_edit": COUNCIL_MANAGE,
+    "council:year_create": COUNCIL_MANAGE,
+    "council:members_edit": COUNCIL_MANAGE,
+    "council:secretariat_create": COUNCIL_MANAGE,
+    "council:unit_create": COUNCIL_MANAGE,
+    "council:unit_rename": COUNCIL_MANAGE,
+    "council:unit_merge": COUNCIL_MANAGE,
+    "council:unit_move": COUNCIL_MANAGE,
+    "council:quota": COUNCIL_MANAGE,
+    "council:decision": COUNCIL_MANAGE,
+    "council:award_add": COUNCIL_MANAGE,
+    "council:import_year": COUNCIL_MANAGE,
+    "council:import_year_template": COUNCIL_MANAGE,
+    "council:import_units": COUNCIL_MANAGE,
+    "council:import_units_template": COUNCIL_MANAGE,
+    "council:dashboard": COUNCIL_READ,
+    "council:dashboard_xlsx": COUNCIL_READ,
+    "council:dossier_return": COUNCIL_ACTION,
+    "council:dossier_accept": COUNCIL_ACTION,
 }
 
 # Routes whose answer depends on more than read/manage (see the fixture `active_year`): the report
@@ -133,12 +164,14 @@ OWN_RULES = {
     # Word copies: the bloc's documents for readers; a proposed unit's own achievement report for that unit too.
     "documents:docx": {**dict.fromkeys(READERS, 200), "officer_a": 403, "officer_b": 403},
     "documents:achievement_docx": {**dict.fromkeys(READERS, 200), "officer_a": 200, "officer_b": 404},
+    # A bloc's page on the province's side is its latest year's: the province's staff are sent there.
+    "council:bloc": {"council": 302, "provincial": 302, "superuser": 302},
 }
 # The document kind each documents route is asked for (URL kwarg `kind`).
 DOCUMENT_KINDS = {"documents:setup": "ranking", "documents:pdf": "ranking", "documents:unit_pdf": "scoresheet",
                   "documents:progress_pdf": "progress", "documents:docx": "summary"}
 
-POST_ONLY = {name for name, kind in ROUTE_KINDS.items() if kind == ACTION} | {
+POST_ONLY = {name for name, kind in ROUTE_KINDS.items() if kind in (ACTION, COUNCIL_ACTION)} | {
     "reports:start", "reports:submit", "scores:mine", "scores:submit"}
 
 # Authentication pages, tested on their own below: open to anonymous visitors, or login-only.
@@ -150,8 +183,8 @@ AUTH_POST_ONLY = {"logout"}
 IGNORED_NAMESPACES = {"admin"}
 IGNORED_ROUTES = {"set_language"}
 
-ROLES = ["anonymous", "officer_a", "officer_b", "leader", "provincial", "other_secretariat", "secretariat",
-         "superuser"]
+ROLES = ["anonymous", "officer_a", "officer_b", "leader", "provincial", "council", "other_secretariat",
+         "secretariat", "superuser"]
 
 
 def walk(patterns, namespace: str = "", converters: dict | None = None):
@@ -178,6 +211,19 @@ def expected_status(name: str, role: str):
         return LOGIN
     if role == "other_secretariat" and name not in ("home", "province", "verify", "verify_code", "healthz"):
         return 404
+    if name.startswith("council:") and name in OWN_RULES:
+        return OWN_RULES[name].get(role, 404)
+    kind = ROUTE_KINDS.get(name)
+    if kind in (COUNCIL_READ, COUNCIL_MANAGE, COUNCIL_ACTION):
+        if role in ("council", "superuser"):
+            return 302 if kind == COUNCIL_ACTION else 200
+        if role == "provincial":
+            return 200 if kind == COUNCIL_READ else 403
+        return 404
+    if role == "council":
+        if kind == HOME:
+            return 302
+        role = "provincial"  # on the blocs' own pages the council's office reads as the provincial viewer does
     if name in DOCUMENT_KINDS and DOCUMENT_KINDS[name] not in registered_document_kinds():
         return 404  # a document kind not (yet) written
     if name in OWN_RULES:
@@ -266,6 +312,10 @@ def active_year(bloc_year, officer_a, secretariat, settings, tmp_path, monkeypat
     BlocYear.objects.filter(pk=bloc_year.pk).update(phase=BlocYear.Phase.REVIEW)
     bloc_year.phase = BlocYear.Phase.REVIEW
     bloc_year.the_ballot = voting.create_default_ballots(bloc_year=bloc_year, by=secretariat)[0]
+    # A dossier sent to the province, for the council's dossier pages (the checks refuse it: nothing is published).
+    from council.models import Dossier
+
+    Dossier.objects.create(bloc_year=bloc_year, status=Dossier.Status.SUBMITTED, submitted_at=when)
 
     # An issued document with its signed record copy: officer_a's unit's score sheet; that unit proposed for a
     # certificate, so that its achievement report exists.
@@ -290,8 +340,10 @@ def url_for(name: str, kwarg_names: tuple[str, ...], bloc_year) -> str:
     values = kwarg_values(bloc_year)
     if name in DOCUMENT_KINDS:
         values["kind"] = DOCUMENT_KINDS[name]
-    if name == "province":
+    if name == "province" or name.startswith("council:"):
         values["code"] = bloc_year.bloc.province.code
+        values["bloc"] = bloc_year.bloc.code
+        values["table"] = "blocs"
     unknown = [k for k in kwarg_names if k not in values]
     assert not unknown, f"{name}: no test value for URL kwarg(s) {unknown}; add them to kwarg_values()"
     return reverse(name, kwargs={k: values[k] for k in kwarg_names})

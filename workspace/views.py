@@ -22,6 +22,8 @@ def home(request: HttpRequest) -> HttpResponse:
     profile = profile_of(request.user)
     if profile and profile.role == Profile.Role.PROVINCIAL:
         return redirect("province", code=profile.province.code)
+    if profile and profile.role == Profile.Role.COUNCIL:
+        return redirect("council:index", code=profile.province.code)
     latest = visible_bloc_years(request.user).order_by("bloc__name", "-year")
     blocs: dict[int, BlocYear] = {}
     for by in latest:
@@ -37,7 +39,7 @@ def province(request: HttpRequest, code: str) -> HttpResponse:
     prov = get_object_or_404(Province, code=code)
     profile = profile_of(request.user)
     if not request.user.is_superuser and not (
-        profile and profile.role == Profile.Role.PROVINCIAL and profile.province_id == prov.pk
+        profile and profile.role in Profile.PROVINCE_ROLES and profile.province_id == prov.pk
     ):
         raise Http404
     version = dataversion.province_version(prov)  # before the data

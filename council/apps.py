@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CouncilConfig(AppConfig):
+    name = "council"
+    verbose_name = _("Hội đồng Thi đua - Khen thưởng tỉnh")
+
+    def ready(self) -> None:
+        from council import audit  # noqa: F401  (audit vocabulary)

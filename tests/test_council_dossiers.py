@@ -1,0 +1,137 @@
+"""A bloc's dossier sent to the province, checked, returned and sent again, accepted, and decided."""
+
+
+import pytest
+from django.urls import reverse
+
+from core.errors import ServiceError
+from core.models import AuditEntry, Profile
+from council import services
+from council.models import Dossier
+from tests.council_year import published_year, review_year
+from tests.personas import make_user
+
+
+@pytest.fixture
+def year(db):
+    return published_year(code="khoi-hs")
+
+
+@pytest.fixture
+def staff(year):
+    return make_user("hd-tinh", role=Profile.Role.COUNCIL, province=year.bloc.province)
+
+
+@pytest.fixture
+def office(year):
+    return make_user("vp-hs", role=Profile.Role.SECRETARIAT, unit=year.units[0])
+
+
+@pytest.fixture
+def quota(year, staff):
+    return services.set_quota(province=year.bloc.province, year=year.year, flags=1, certificates=3, by=staff)
+
+
+def checks(bloc_year) -> dict:
+    return {c.key: c.ok for c in services.checklist(bloc_year)}
+
+
+def test_only_a_published_year_is_submitted(db):
+    by = review_year(code="khoi-chua")
+    with pytest.raises(ServiceError, match="công bố"):
+        services.submit_dossier(bloc_year=by, by=None)
+
+
+def test_the_secretariat_submits_through_its_page_and_the_step_is_audited(client, year, office):
+    client.force_login(office)
+    page = client.get(reverse("dossier:status", args=[year.bloc.code, year.year])).content.decode()
+    assert "Gửi hồ sơ lên tỉnh" in page
+    response = client.post(reverse("dossier:submit", args=[year.bloc.code, year.year]))
+    assert response.status_code == 302
+    dossier = Dossier.objects.get(bloc_year=year)
+    assert dossier.status == Dossier.Status.SUBMITTED and dossier.submitted_by == office
+    assert AuditEntry.objects.filter(bloc_year=year, action="dossier.submit", actor=office).exists()
+    with pytest.raises(ServiceError, match="đã được gửi"):
+        services.submit_dossier(bloc_year=year, by=office)
+
+
+def test_a_complete_dossier_within_the_quota_passes_every_check(year, quota):
+    assert checks(year) == {"minutes": True, "vote": True, "reports": True, "quota": True}
+
+
+def test_the_checklist_finds_a_missing_quota_a_quota_exceeded_and_missing_reports(db, staff):
+    year = published_year(code="khoi-thieu", annual_reports=False)
+    assert checks(year)["reports"] is False
+    assert checks(year)["quota"] is False
+    services.set_quota(province=year.bloc.province, year=year.year, flags=0, certificates=5, by=staff)
+    assert checks(year)["quota"] is False
+
+
+def test_the_quota_counts_what_other_blocs_of_the_province_already_had_accepted(year, quota, staff):
+    services.accept_dossier(dossier=services.submit_dossier(bloc_year=year, by=None), expected_version=None,
+                            by=staff)
+    second = published_year(code="khoi-hai", province=year.bloc.province)
+    result = {c.key: c for c in services.checklist(second)}
+    assert result["quota"].ok is False and "chỉ tiêu 1" in result["quota"].detail
+
+
+def test_a_vote_under_the_threshold_fails_the_check(year, quota):
+    from scoring.models import Ballot, Candidate
+
+    ballot = Ballot.objects.get(bloc_year=year, kind=Ballot.Kind.CERTIFICATE)
+    Candidate.objects.filter(ballot=ballot, unit=year.units[1]).update(votes=1)  # 1 of 3: not above half
+    result = {c.key: c for c in services.checklist(year)}
+    assert result["vote"].ok is False and year.units[1].short_name in result["vote"].detail
+
+
+def test_returned_with_a_reason_resubmitted_then_accepted(year, quota, staff, office):
+    dossier = services.submit_dossier(bloc_year=year, by=office)
+    with pytest.raises(ServiceError, match="lý do"):
+        services.return_dossier(dossier=dossier, reason=" ", expected_version=None, by=staff)
+    dossier = services.return_dossier(dossier=dossier, reason="Thiếu biên bản kiểm phiếu", expected_version=None,
+                                      by=staff)
+    assert dossier.status == Dossier.Status.RETURNED
+    with pytest.raises(ServiceError):
+        services.accept_dossier(dossier=dossier, expected_version=None, by=staff)
+    dossier = services.submit_dossier(bloc_year=year, by=office)
+    assert (dossier.status, dossier.submissions) == (Dossier.Status.SUBMITTED, 2)
+    dossier = services.accept_dossier(dossier=dossier, expected_version=None, by=staff)
+    assert dossier.status == Dossier.Status.ACCEPTED
+    assert [c["key"] for c in dossier.checklist] == ["minutes", "vote", "reports", "quota"]
+    actions = list(AuditEntry.objects.filter(bloc_year=year, action__startswith="dossier.").order_by("at", "id")
+                   .values_list("action", flat=True))
+    assert actions == ["dossier.submit", "dossier.return", "dossier.submit", "dossier.accept"]
+    assert AuditEntry.objects.get(action="dossier.return").reason == "Thiếu biên bản kiểm phiếu"
+
+
+def test_a_dossier_failing_a_check_is_not_accepted(year, staff):
+    dossier = services.submit_dossier(bloc_year=year, by=None)
+    with pytest.raises(ServiceError, match="chỉ tiêu"):
+        services.accept_dossier(dossier=dossier, expected_version=None, by=staff)
+    assert Dossier.objects.get(pk=dossier.pk).status == Dossier.Status.SUBMITTED
+
+
+def test_the_council_returns_through_its_page_and_the_bloc_reads_the_reason(client, year, staff, office):
+    services.submit_dossier(bloc_year=year, by=office)
+    client.force_login(staff)
+    url = reverse("council:dossier_return", args=[year.bloc.province.code, year.bloc.code, year.year])
+    client.post(url, {"reason": ""})
+    assert Dossier.objects.get(bloc_year=year).status == Dossier.Status.SUBMITTED
+    client.post(url, {"reason": "Đề nghị bổ sung báo cáo thành tích"})
+    client.force_login(office)
+    page = client.get(reverse("dossier:status", args=[year.bloc.code, year.year])).content.decode()
+    assert "Đề nghị bổ sung báo cáo thành tích" in page and "Gửi lại hồ sơ lên tỉnh" in page
+
+
+def test_a_stale_form_is_refused(year, staff):
+    dossier = services.submit_dossier(bloc_year=year, by=None)
+    with pytest.raises(ServiceError, match="người khác"):
+        services.return_dossier(dossier=dossier, reason="x", expected_version=dossier.version + 5, by=staff)
+
+
+def test_a_council_page_of_a_dossier_shows_the_checklist(client, year, quota, staff):
+    services.submit_dossier(bloc_year=year, by=None)
+    client.force_login(staff)
+    page = client.get(reverse("council:dossier", args=[year.bloc.province.code, year.bloc.code, year.year]))
+    text = page.content.decode()
+    assert "Biên bản hội nghị tổng kết" in text and "Tiếp nhận hồ sơ" in text
