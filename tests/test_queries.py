@@ -67,7 +67,7 @@ PAGES = {
     "workspace:dashboard (reporting, officer)": ("officer", 19, REPORTING),
     "reports:index": ("officer", 7, REPORTING),
     "reports:index (secretariat)": ("secretariat", 7, REPORTING),
-    "reports:board": ("secretariat", 9, REPORTING),
+    "reports:board": ("secretariat", 10, REPORTING),
     "reports:periods": ("secretariat", 6, REPORTING),
     "reports:period_create": ("secretariat", 5, REPORTING),
     "reports:period_edit": ("secretariat", 5, REPORTING),
