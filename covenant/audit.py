@@ -11,6 +11,7 @@ VOCABULARY = audit_display.register(
             "content.create": gettext_lazy("Thêm nội dung giao ước"),
             "content.change": gettext_lazy("Sửa nội dung giao ước"),
             "content.delete": gettext_lazy("Xóa nội dung giao ước"),
+            "secretariat.handover": gettext_lazy("Bàn giao Văn phòng khối cho Trưởng khối năm sau"),
         },
         fields={
             "signed_on": gettext_lazy("Ngày ký giao ước"),
@@ -19,11 +20,12 @@ VOCABULARY = audit_display.register(
             "plan_date": gettext_lazy("Ngày ban hành kế hoạch"),
             "legal_bases": gettext_lazy("Căn cứ"),
             "contents": gettext_lazy("Nội dung giao ước liên quan"),
+            "accounts": gettext_lazy("Tài khoản"),
         },
         target_fields={
             "covenant.covenant": {"title": gettext_lazy("Tên giao ước")},
             "covenant.covenantcontent": {"title": gettext_lazy("Tiêu đề ngắn")},
         },
-        inline_list_keys=frozenset({"contents"}),
+        inline_list_keys=frozenset({"contents", "accounts"}),
     )
 )

@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DATE_HELP, DateInput, ReasonForm, ReasonMixin, VersionedForm, VietnameseFormSet
-from core.models import Membership, Unit
+from core.models import Membership, Profile, Unit
 from covenant.models import Covenant, CovenantContent
 
 
@@ -130,7 +130,23 @@ class UnitForm(forms.ModelForm):
 
 
 class OfficerCreateForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none())
+    role = forms.ChoiceField(
+        label=_("Loại tài khoản"),
+        choices=[
+            (Profile.Role.OFFICER, Profile.Role.OFFICER.label),
+            (Profile.Role.SECRETARIAT, Profile.Role.SECRETARIAT.label),
+            (Profile.Role.LEADER, Profile.Role.LEADER.label),
+        ],
+        initial=Profile.Role.OFFICER,
+        required=False,
+        help_text=_(
+            "Văn phòng khối: chỉ cho đơn vị Trưởng khối (năm nay hoặc năm sau). Lãnh đạo khối không thuộc đơn vị nào. "
+            "Tài khoản theo dõi cấp tỉnh do tỉnh cấp."
+        ),
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Đơn vị"), queryset=Unit.objects.none(), required=False, help_text=_("Bỏ trống với lãnh đạo khối.")
+    )
     username = forms.RegexField(
         label=_("Tên đăng nhập"),
         max_length=150,
@@ -149,6 +165,28 @@ class OfficerCreateForm(forms.Form):
         password = self.cleaned_data["password"]
         password_validation.validate_password(password)
         return password
+
+    def clean_role(self):
+        return self.cleaned_data.get("role") or Profile.Role.OFFICER
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") != Profile.Role.LEADER and not data.get("unit") and "unit" not in self.errors:
+            self.add_error("unit", self.fields["unit"].error_messages["required"])
+        return data
+
+
+class HandoverForm(forms.Form):
+    users = forms.ModelMultipleChoiceField(
+        label=_("Tài khoản nhận bàn giao"),
+        queryset=Profile.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Các tài khoản này trở thành Văn phòng khối và điều hành năm sau ngay."),
+    )
+
+    def __init__(self, *args, users=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["users"].queryset = users
 
 
 class SetPasswordForm(forms.Form):

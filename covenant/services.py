@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -355,14 +356,36 @@ def managed_units(bloc_year: BlocYear):
 
 
 def managed_officers(bloc_year: BlocYear):
-    """The officer accounts of the managed units: never a secretariat (of this or another bloc) nor an
-    administrator, whose password or access this secretariat must not control."""
+    """The accounts this bloc year's secretariat manages: the officers of the managed units, the secretariat
+    accounts of this year's (and next year's) head unit, and the bloc's leaders; never an administrator, another
+    bloc's secretariat, nor a provincial viewer (those stay with the province)."""
     return User.objects.filter(
-        profile__unit__in=managed_units(bloc_year),
-        profile__role=Profile.Role.OFFICER,
+        Q(profile__unit__in=managed_units(bloc_year), profile__role=Profile.Role.OFFICER)
+        | Q(profile__unit__in=_secretariat_units(bloc_year), profile__role=Profile.Role.SECRETARIAT)
+        | Q(profile__role=Profile.Role.LEADER, profile__bloc_id=bloc_year.bloc_id),
         is_superuser=False,
         is_staff=False,
     )
+
+
+def next_year_head(bloc_year: BlocYear) -> Membership | None:
+    """The head unit of the bloc's next year, once that year is open."""
+    return (
+        Membership.objects.filter(
+            bloc_year__bloc_id=bloc_year.bloc_id, year=bloc_year.year + 1, role=Membership.Role.HEAD
+        )
+        .select_related("unit", "bloc_year")
+        .first()
+    )
+
+
+def _secretariat_units(bloc_year: BlocYear) -> set[int]:
+    # The head unit runs the secretariat; the outgoing one may also make the accounts of next year's head.
+    heads = set(bloc_year.memberships.filter(role=Membership.Role.HEAD).values_list("unit_id", flat=True))
+    following = next_year_head(bloc_year)
+    if following is not None:
+        heads.add(following.unit_id)
+    return heads
 
 
 def _check_manages(bloc_year: BlocYear, user) -> None:
@@ -374,16 +397,25 @@ def _check_manages(bloc_year: BlocYear, user) -> None:
 def create_officer(
     *,
     bloc_year: BlocYear,
-    unit: Unit,
+    unit: Unit | None,
     username: str,
     full_name: str,
     email: str,
     password: str,
     by: Actor,
+    role: str = Profile.Role.OFFICER,
     at: datetime.datetime | None = None,
 ) -> "AbstractUser":
-    if not managed_units(bloc_year).filter(pk=unit.pk).exists():
+    """An account of the bloc: a unit's officer, the secretariat (of this year's head unit or next year's), or a
+    leader of the bloc (no unit). Provincial viewers are made by the province."""
+    if role not in (Profile.Role.OFFICER, Profile.Role.SECRETARIAT, Profile.Role.LEADER):
+        raise ServiceError(_("Văn phòng khối chỉ tạo tài khoản cán bộ đơn vị, Văn phòng khối và lãnh đạo khối."))
+    if role != Profile.Role.LEADER and (unit is None or not managed_units(bloc_year).filter(pk=unit.pk).exists()):
         raise ServiceError(_("Đơn vị không thuộc khối trong năm này."), field="unit")
+    if role == Profile.Role.SECRETARIAT and unit is not None and unit.pk not in _secretariat_units(bloc_year):
+        raise ServiceError(
+            _("Tài khoản Văn phòng khối chỉ dành cho đơn vị Trưởng khối (năm nay hoặc năm sau)."), field="unit"
+        )
     if User.objects.filter(username__iexact=username).exists():
         raise ServiceError(_("Tên đăng nhập “%(name)s” đã có người dùng.") % {"name": username}, field="username")
     first, _sep, last = full_name.strip().rpartition(" ")
@@ -396,16 +428,56 @@ def create_officer(
         raise ServiceError(
             _("Tên đăng nhập “%(name)s” đã có người dùng.") % {"name": username}, field="username"
         ) from None
-    Profile.objects.create(user=user, role=Profile.Role.OFFICER, unit=unit)
+    if role == Profile.Role.LEADER:
+        Profile.objects.create(user=user, role=role, bloc_id=bloc_year.bloc_id)
+    else:
+        Profile.objects.create(user=user, role=role, unit=unit)
     record(
         bloc_year=bloc_year,
         by=by,
         action="account.create",
         target=user,
-        after={"username": username, "unit": str(unit)},
+        after={"username": username, "unit": str(unit) if role != Profile.Role.LEADER else "", "role": role},
         at=at,
     )
     return user
+
+
+@transaction.atomic
+def hand_over(*, bloc_year: BlocYear, users: Sequence, by: Actor, at: datetime.datetime | None = None) -> BlocYear:
+    """The outgoing secretariat names the officers of next year's head unit who run the next year's secretariat
+    (their accounts take the secretariat role); the outgoing secretariat keeps its years."""
+    following = next_year_head(bloc_year)
+    if following is None:
+        raise ServiceError(_("Chưa mở năm thi đua tiếp theo: chưa có Trưởng khối năm sau để bàn giao."))
+    if not users:
+        raise ServiceError(_("Hãy chọn ít nhất một tài khoản nhận bàn giao."), field="users")
+    ids = [u.pk for u in users]
+    profiles = list(
+        Profile.objects.select_for_update().filter(
+            user_id__in=ids, unit_id=following.unit_id, user__is_active=True, user__is_superuser=False
+        )
+    )
+    if len(profiles) != len(set(ids)):
+        raise ServiceError(
+            _("Chỉ bàn giao cho tài khoản đang hoạt động của %(unit)s.") % {"unit": following.unit.name}, field="users"
+        )
+    names = []
+    for profile in profiles:
+        if profile.role != Profile.Role.SECRETARIAT:
+            profile.role = Profile.Role.SECRETARIAT
+            profile.save(update_fields=["role"])
+        names.append(profile.user.get_username())
+    for year in (bloc_year, following.bloc_year):
+        record(
+            bloc_year=year,
+            by=by,
+            action="secretariat.handover",
+            target=following.bloc_year,
+            after={"unit": str(following.unit), "accounts": names},
+            at=at,
+        )
+    return following.bloc_year
 
 
 @transaction.atomic

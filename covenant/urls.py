@@ -18,6 +18,7 @@ urlpatterns = [
     path("next-year/", views.start_next_year, name="start_next_year"),
     path("accounts/", views.accounts, name="accounts"),
     path("accounts/new/", views.account_create, name="account_create"),
+    path("accounts/handover/", views.handover, name="handover"),
     path("accounts/<int:account_pk>/toggle/", views.account_toggle, name="account_toggle"),
     path("accounts/<int:account_pk>/password/", views.account_password, name="account_password"),
     path("history/", views.history, name="history"),

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -10,13 +10,14 @@ from django.views.decorators.http import require_POST
 
 from core import lifecycle
 from core.decorators import bloc_year_view
-from core.models import AuditEntry, BlocYear, Membership
+from core.models import AuditEntry, BlocYear, Membership, Profile
 from core.pages import errors_as_message, errors_on, year_context
 from covenant import services
 from covenant.forms import (
     ContentDeleteForm,
     ContentForm,
     CovenantForm,
+    HandoverForm,
     MemberFormSet,
     MembersMetaForm,
     OfficerCreateForm,
@@ -286,17 +287,21 @@ def start_next_year(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     return redirect(new)
 
 
-def _officers(bloc_year: BlocYear):
+def _officers(bloc_year: BlocYear, me):
+    """The accounts listed and managed on the accounts pages; one's own is changed on the password page."""
+    members = Membership.objects.filter(bloc_year=bloc_year)
     return (
         services.managed_officers(bloc_year)
-        .filter(profile__unit__memberships__bloc_year=bloc_year)
+        .exclude(pk=me.pk)
+        .filter(Q(profile__unit__in=members.values("unit")) | Q(profile__role=Profile.Role.LEADER))
         .select_related("profile", "profile__unit")
-        .order_by("profile__unit__memberships__order", "username")
+        .order_by("profile__role", "profile__unit__name", "username")
     )
 
 
 @bloc_year_view(manage=True)
 def accounts(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
+    following = services.next_year_head(bloc_year)
     return render(
         request,
         "covenant/accounts.html",
@@ -304,8 +309,38 @@ def accounts(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             request,
             bloc_year,
             "accounts",
-            officers=list(_officers(bloc_year)),
+            officers=list(_officers(bloc_year, request.user)),
+            next_head=following if following and request.access.unit != following.unit else None,
         ),
+    )
+
+
+@bloc_year_view(manage=True)
+def handover(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
+    """The outgoing secretariat names who runs the next year's secretariat at the new head unit."""
+    following = services.next_year_head(bloc_year)
+    if following is None:
+        return render(request, "covenant/handover.html", year_context(request, bloc_year, "accounts", form=None))
+    candidates = (
+        User.objects.filter(profile__unit_id=following.unit_id, is_active=True, is_superuser=False, is_staff=False)
+        .select_related("profile")
+        .order_by("username")
+    )
+    form = HandoverForm(request.POST or None, users=candidates)
+    if request.method == "POST" and form.is_valid():
+        with errors_on(form) as outcome:
+            services.hand_over(bloc_year=bloc_year, users=list(form.cleaned_data["users"]), by=request.user)
+        if outcome.ok:
+            messages.success(
+                request,
+                _("Đã bàn giao: Văn phòng khối của %(unit)s điều hành năm %(year)s.")
+                % {"unit": following.unit.name, "year": following.bloc_year.year},
+            )
+            return redirect("covenant:accounts", code=bloc_year.bloc.code, year=bloc_year.year)
+    return render(
+        request,
+        "covenant/handover.html",
+        year_context(request, bloc_year, "accounts", form=form, next_head=following),
     )
 
 
@@ -322,14 +357,14 @@ def account_create(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     return render(request, "covenant/account_form.html", year_context(request, bloc_year, "accounts", form=form))
 
 
-def _officer_or_404(bloc_year: BlocYear, account_pk: int):
-    return get_object_or_404(_officers(bloc_year), pk=account_pk)
+def _officer_or_404(request: HttpRequest, bloc_year: BlocYear, account_pk: int):
+    return get_object_or_404(_officers(bloc_year, request.user), pk=account_pk)
 
 
 @require_POST
 @bloc_year_view(manage=True)
 def account_toggle(request: HttpRequest, bloc_year: BlocYear, account_pk: int) -> HttpResponse:
-    user = _officer_or_404(bloc_year, account_pk)
+    user = _officer_or_404(request, bloc_year, account_pk)
     with errors_as_message(request) as outcome:
         services.set_account_active(bloc_year=bloc_year, user=user, active=not user.is_active, by=request.user)
     if outcome.ok:
@@ -343,7 +378,7 @@ def account_toggle(request: HttpRequest, bloc_year: BlocYear, account_pk: int) -
 
 @bloc_year_view(manage=True)
 def account_password(request: HttpRequest, bloc_year: BlocYear, account_pk: int) -> HttpResponse:
-    user = _officer_or_404(bloc_year, account_pk)
+    user = _officer_or_404(request, bloc_year, account_pk)
     form = SetPasswordForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         services.set_account_password(

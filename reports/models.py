@@ -193,20 +193,35 @@ class Evidence(models.Model):
 
 
 class ReminderLog(models.Model):
-    """One row per reminder sent, so that the cron command never sends the same reminder twice."""
+    """One row per reminder, so that the cron command never sends the same reminder twice: queued, then sent once
+    the mail server accepted it, or failed (why, and when it is tried again)."""
 
     class Kind(models.TextChoices):
         OPENED = "opened", _("Kỳ báo cáo đã mở")
         DUE_SOON = "due_soon", _("Sắp đến hạn nộp")
 
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ gửi")
+        SENT = "sent", _("Đã gửi")
+        FAILED = "failed", _("Gửi không được")
+
     period = models.ForeignKey(ReportingPeriod, on_delete=models.CASCADE, related_name="+")
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    sent_at = models.DateTimeField()
+    status = models.CharField(_("trạng thái"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    queued_at = models.DateTimeField(null=True)
+    # When the mail server accepted the message; empty until then.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(_("lý do gửi không được"), blank=True, max_length=2000)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["period", "unit", "kind"], name="reports_reminder_once"),
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False), name="reports_reminder_sent_at"
+            ),
         ]
 
     def __str__(self) -> str:

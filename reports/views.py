@@ -18,7 +18,15 @@ from reports import services
 from reports.access import get_report, require_unit_writer, visible_evidence, visible_reports
 from reports.board import completeness_board
 from reports.forms import EvidenceForm, ExtensionForm, PeriodForm, ReopenForm, ReportForm, ReviewForm
-from reports.models import Evidence, Extension, ProgressReport, ReportingPeriod, ReportSection, ResultRow
+from reports.models import (
+    Evidence,
+    Extension,
+    ProgressReport,
+    ReminderLog,
+    ReportingPeriod,
+    ReportSection,
+    ResultRow,
+)
 
 Status = ProgressReport.Status
 
@@ -78,6 +86,14 @@ def board(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             rows=board.rows(),
             period_rates=list(zip(board.periods, board.period_rates(), strict=True)),
             contents=list(CovenantContent.objects.filter(covenant__bloc_year=bloc_year).order_by("order")),
+            # Who a reminder did not reach, and why (the secretariat follows up by phone).
+            failed_reminders=list(
+                ReminderLog.objects.filter(period__bloc_year=bloc_year, status=ReminderLog.Status.FAILED)
+                .select_related("period", "unit")
+                .order_by("period__order", "unit__name")
+            )
+            if request.access.can_manage
+            else [],
         ),
     )
 

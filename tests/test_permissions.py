@@ -44,6 +44,7 @@ ROUTE_KINDS = {
     "covenant:content_delete": MANAGE,
     "covenant:accounts": MANAGE,
     "covenant:account_create": MANAGE,
+    "covenant:handover": MANAGE,
     "covenant:account_password": MANAGE,
     "covenant:history": MANAGE,
     "scoring:settings_edit": MANAGE,

@@ -56,9 +56,11 @@ PAGES = {
     "scoring:bonus_edit": ("secretariat", 6, SETUP),
     # One choice list per tie-break rule (3 here): bounded by the rules (at most 10), not by the units.
     "scoring:tie_breaks_edit": ("secretariat", 14, SETUP),
-    "covenant:accounts": ("secretariat", 5, SETUP),
+    # The accounts the secretariat manages: its head unit this year and next (two queries), the next year's head.
+    "covenant:accounts": ("secretariat", 8, SETUP),
     "covenant:account_create": ("secretariat", 5, SETUP),
-    "covenant:account_password": ("secretariat", 5, SETUP),
+    "covenant:handover": ("secretariat", 5, SETUP),
+    "covenant:account_password": ("secretariat", 7, SETUP),
     "covenant:history": ("secretariat", 6, SETUP),
     # The rules of the phase (members, covenant, scoreboard) and the open work of each app, a query or two each.
     "covenant:phase_advance": ("secretariat", 11, SETUP),
@@ -67,7 +69,7 @@ PAGES = {
     "workspace:dashboard (reporting, officer)": ("officer", 19, REPORTING),
     "reports:index": ("officer", 7, REPORTING),
     "reports:index (secretariat)": ("secretariat", 7, REPORTING),
-    "reports:board": ("secretariat", 9, REPORTING),
+    "reports:board": ("secretariat", 10, REPORTING),
     "reports:periods": ("secretariat", 6, REPORTING),
     "reports:period_create": ("secretariat", 5, REPORTING),
     "reports:period_edit": ("secretariat", 5, REPORTING),

@@ -1,4 +1,7 @@
-"""Email reminders for periodic reports; meant for cron, safe to run as often as you like."""
+"""Email reminders for periodic reports; meant for cron, safe to run as often as you like.
+
+Each reminder is queued once (its ReminderLog) and sent by the worker; it counts as sent when the mail server
+accepted it. A failed one is queued again here once its back-off pause has passed, up to its last attempt."""
 
 import datetime
 
@@ -8,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.models import BlocYear
-from reports import notify
 from reports.models import Extension, ProgressReport, ReminderLog, ReportingPeriod
 from reports.services import unit_dates
+from reports.tasks import send_reminder
 
 
 class Command(BaseCommand):
@@ -47,13 +50,32 @@ class Command(BaseCommand):
                     kinds.append(ReminderLog.Kind.DUE_SOON)
                 for kind in kinds:
                     sent += self._send_once(kind, period, unit, dates)
-        self.stdout.write(f"Đã gửi {sent} thư nhắc.")
+        retried = self._retry_failed()
+        self.stdout.write(f"Đã gửi {sent} thư nhắc, gửi lại {retried} thư chưa gửi được.")
 
     def _send_once(self, kind, period, unit, dates) -> int:
         try:
             with transaction.atomic():
-                ReminderLog.objects.create(period=period, unit=unit, kind=kind, sent_at=timezone.now())
-                notify.period_reminder(kind, period, unit, dates, notify.officer_emails(unit.pk))
+                log = ReminderLog.objects.create(period=period, unit=unit, kind=kind, queued_at=timezone.now())
+                send_reminder.enqueue(log.pk, dates.deadline.isoformat(), dates.lock_date.isoformat(), dates.extended)
         except IntegrityError:
-            return 0  # already sent by an earlier run
+            return 0  # already queued by an earlier run
         return 1
+
+    def _retry_failed(self) -> int:
+        due = ReminderLog.objects.filter(
+            status=ReminderLog.Status.FAILED, next_attempt_at__lte=timezone.now()
+        ).select_related("period")
+        retried = 0
+        for log in due:
+            ext = Extension.objects.filter(period=log.period, unit_id=log.unit_id).first()
+            dates = unit_dates(log.period, ext)
+            with transaction.atomic():
+                # Taken once: two runs at the same moment do not queue it twice.
+                if not ReminderLog.objects.filter(pk=log.pk, status=ReminderLog.Status.FAILED).update(
+                    status=ReminderLog.Status.QUEUED
+                ):
+                    continue
+                send_reminder.enqueue(log.pk, dates.deadline.isoformat(), dates.lock_date.isoformat(), dates.extended)
+            retried += 1
+        return retried
