@@ -11,7 +11,7 @@ from reports import services as reports
 from reports.models import ReportingPeriod
 from scoring.meeting import services as voting
 from scoring.models import AwardProposal, Ballot, RankSnapshot, ScoringRound
-from tests.personas import make_bloc_year
+from tests.personas import LEFT_OPEN, make_bloc_year
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -43,13 +43,13 @@ def review_year(units: int = 3, code: str | None = None, year: int = 2025, provi
             report = reports.save_report(report=report, sections=sections, general_proposals="",
                                          expected_version=None, by=officer, at=when)
             reports.submit_report(report=report, expected_version=report.version, by=officer, at=when)
-    by = lifecycle.advance_phase(bloc_year=by, by=None)
+    by = lifecycle.advance_phase(bloc_year=by, by=None, reason=LEFT_OPEN)
     now = datetime.datetime.now(tz=VN)
     ScoringRound.objects.update_or_create(bloc_year=by, defaults={"released_at": now, "approved_at": now})
     RankSnapshot.objects.bulk_create(
         RankSnapshot(bloc_year=by, unit=unit, rank=i, total=Decimal(100 - i)) for i, unit in enumerate(u, start=1)
     )
-    by = lifecycle.advance_phase(bloc_year=by, by=None)
+    by = lifecycle.advance_phase(bloc_year=by, by=None, reason=LEFT_OPEN)
     n = len(u)
     paper_ballot(by, Ballot.Kind.FLAG, {u[0].pk: n})
     paper_ballot(by, Ballot.Kind.CERTIFICATE, {u[1].pk: n, u[2].pk: 1}, max_choices=2)
@@ -66,7 +66,7 @@ def review_year(units: int = 3, code: str | None = None, year: int = 2025, provi
 def published_year(units: int = 3, code: str | None = None, year: int = 2025, province=None, **kwargs) -> BlocYear:
     by = review_year(units, code, year, province, **kwargs)
     u, o = by.units, by.officers
-    by = lifecycle.advance_phase(bloc_year=by, by=None)
+    by = lifecycle.advance_phase(bloc_year=by, by=None, reason=LEFT_OPEN)
     by = BlocYear.objects.select_related("bloc__province").get(pk=by.pk)
     by.units, by.officers = u, o
     return by

@@ -77,7 +77,7 @@ PAGES = {
     "reports:synthesis": ("secretariat", 12, REPORTING),
     "reports:report": ("secretariat", 10, REPORTING),
     "reports:report (officer)": ("officer", 10, REPORTING),
-    "reports:review": ("secretariat", 9, REPORTING),
+    "reports:review": ("secretariat", 10, REPORTING),
     "reports:edit": ("officer", 10, REPORTING),
     "reports:evidence": ("officer", 6, REPORTING),
     "scores:overview": ("secretariat", 14, SCORING),
@@ -98,7 +98,7 @@ PAGES = {
     "review:vote": ("officer", 7, REVIEW),
     "documents:index": ("secretariat", 7, REVIEW),
     "documents:index (officer)": ("officer", 6, REVIEW),
-    "documents:synthesis": ("secretariat", 8, REVIEW),
+    "documents:synthesis": ("secretariat", 16, REVIEW),
     "documents:setup": ("secretariat", 7, REVIEW),
     "documents:ranking_xlsx": ("secretariat", 20, REVIEW),
     "documents:board_xlsx": ("secretariat", 7, REVIEW),
@@ -111,7 +111,7 @@ PAGES = {
 # Queries to gather what a printed document shows (kinds not written yet are skipped; give them a count).
 # Each counts the issue too (issue 14): the register's entry, the review meeting (the year a year-end document
 # carries), the kind's own date where it has one (approval, submission), and the legal frame when cited.
-DOCUMENT_QUERIES = {"ranking": 19, "scoresheet": 28, "progress": 9}
+DOCUMENT_QUERIES = {"ranking": 20, "scoresheet": 29, "progress": 9}
 # PDFs are counted without rendering, through the data they print (test_document_data_...).
 NOT_PAGES = {"reports:evidence_download", "documents:pdf", "documents:unit_pdf", "documents:progress_pdf", "healthz",
              "documents:docx", "documents:achievement_docx", "documents:scan_download"}

@@ -252,6 +252,8 @@ GUARDED_BY_STATE = (
     "/units/new/",
     "/scores/mine/",
     "/password/",
+    # An award entered in the register: the database holds it once per unit, kind and decision number.
+    "/awards/",
 )
 # Known gaps, outside this issue: the documents' texts and dates (issue 14) and evidence uploads (each upload is a
 # new file) carry no version yet. Listed so that a new form without its state fails here.
