@@ -319,7 +319,10 @@ def dossier(request: HttpRequest, province: Province, bloc: str, year: int) -> H
     by = obj.bloc_year
     history = list(AuditEntry.objects.filter(bloc_year=by, action__startswith="dossier.").select_related("actor"))
     return render(request, "council/dossier.html", _context(
-        request, province, "dossiers", dossier=obj, bloc_year=by, checks=services.checklist(by),
+        request, province, "dossiers", dossier=obj, bloc_year=by,
+        # Once accepted, the checklist as it stood then (later dossiers of the province use up the quota).
+        checks=obj.checklist if obj.status in (Dossier.Status.ACCEPTED, Dossier.Status.DECIDED) and obj.checklist
+        else services.checklist(by),
         proposals=services.proposals_of(by), return_form=ReturnForm(), history=history,
         awards=services.decision_awards(obj),
     ))
