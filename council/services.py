@@ -540,6 +540,7 @@ def record_decision(
         awards.record_award(
             bloc_year=bloc_year, unit=p.unit, kind=PROPOSAL_KINDS[AwardProposal.Award(p.award)], year=bloc_year.year,
             decision_number=number, decision_date=signed_on, issuer=issuer, source=Award.Source.DECISION, by=by,
+            at=at,
         )
     dossier.status = Dossier.Status.DECIDED
     dossier.decision_number, dossier.decision_date, dossier.decision_signer = number, signed_on, signer
