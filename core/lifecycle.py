@@ -40,6 +40,7 @@ _YEAR_CREATED: list[Callable] = []
 _PHASE_CHECKS: dict[str, list[Callable[[BlocYear], list[str]]]] = {}
 _NEXT_YEAR: list[Callable[[NextYear], None]] = []
 _NEXT_YEAR_ROLES: list[Callable[[BlocYear], dict[int, str]]] = []
+_PHASE_WARNINGS: dict[str, list[Callable[[BlocYear], list[str]]]] = {}
 
 
 def on_year_created(fn: Callable) -> Callable:
@@ -53,6 +54,22 @@ def phase_check(phase: str, fn: Callable[[BlocYear], list[str]]) -> Callable:
     if fn not in checks:
         checks.append(fn)
     return fn
+
+
+def phase_warning(phase: str, fn: Callable[[BlocYear], list[str]]) -> Callable:
+    """``fn(bloc_year) -> list[str]``: what should make the secretariat think twice before leaving ``phase``;
+    leaving it anyway takes a reason, kept in the log."""
+    warnings = _PHASE_WARNINGS.setdefault(Phase(phase), [])
+    if fn not in warnings:
+        warnings.append(fn)
+    return fn
+
+
+def phase_warnings(bloc_year: BlocYear) -> list[str]:
+    found: list[str] = []
+    for check in _PHASE_WARNINGS.get(Phase(bloc_year.phase), []):
+        found.extend(check(bloc_year))
+    return found
 
 
 def on_next_year(fn: Callable[[NextYear], None]) -> Callable:
@@ -112,7 +129,9 @@ def create_bloc_year(*, bloc: Bloc, year: int, by: Actor, at: datetime.datetime 
 
 
 @transaction.atomic
-def advance_phase(*, bloc_year: BlocYear, by: Actor, at: datetime.datetime | None = None) -> BlocYear:
+def advance_phase(
+    *, bloc_year: BlocYear, by: Actor, at: datetime.datetime | None = None, override_reason: str = ""
+) -> BlocYear:
     bloc_year = BlocYear.objects.select_for_update().get(pk=bloc_year.pk)
     index = bloc_year.phase_index
     if index + 1 >= len(BlocYear.PHASE_ORDER):
@@ -120,6 +139,13 @@ def advance_phase(*, bloc_year: BlocYear, by: Actor, at: datetime.datetime | Non
     problems = phase_problems(bloc_year)
     if problems:
         raise ServiceError(_("Chưa thể chuyển giai đoạn: %(problems)s") % {"problems": " ".join(problems)})
+    warnings = phase_warnings(bloc_year)
+    override_reason = (override_reason or "").strip()
+    if warnings and not override_reason:
+        raise ServiceError(
+            _("%(warnings)s Ghi lý do nếu vẫn chuyển giai đoạn.") % {"warnings": " ".join(warnings)},
+            field="override_reason",
+        )
     before = {"phase": bloc_year.phase}
     bloc_year.phase = BlocYear.PHASE_ORDER[index + 1]
     bloc_year.save(update_fields=["phase"])
@@ -129,7 +155,8 @@ def advance_phase(*, bloc_year: BlocYear, by: Actor, at: datetime.datetime | Non
         action="phase.advance",
         target=bloc_year,
         before=before,
-        after={"phase": bloc_year.phase},
+        after={"phase": bloc_year.phase, **({"warnings": warnings} if warnings else {})},
+        reason=override_reason if warnings else "",
         at=at,
     )
     return bloc_year

@@ -220,7 +220,9 @@ def content_delete(request: HttpRequest, bloc_year: BlocYear, content_pk: int) -
 @bloc_year_view(manage=True)
 def phase_advance(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     with errors_as_message(request) as outcome:
-        bloc_year = lifecycle.advance_phase(bloc_year=bloc_year, by=request.user)
+        bloc_year = lifecycle.advance_phase(
+            bloc_year=bloc_year, by=request.user, override_reason=request.POST.get("override_reason", "")[:1000]
+        )
     if outcome.ok:
         messages.success(
             request, _("Năm thi đua đã chuyển sang giai đoạn “%(phase)s”.") % {"phase": bloc_year.get_phase_display()}

@@ -76,6 +76,7 @@ from council import imports as council_imports
 from council import services as council_services
 from council.models import Dossier, Quota
 from covenant import services
+from covenant.models import CovenantContent
 from documents import services as document_services
 from documents.models import LegalText
 from documents.registry import load_all as document_kinds
@@ -1276,6 +1277,20 @@ def review_meeting(loader: DemoLoader, y: DemoYear) -> None:
 @step("publish")
 def publish(loader: DemoLoader, y: DemoYear) -> None:
     """Review → published: every ballot is closed and the scores are approved; the year is locked."""
+    # The secretariat keeps the synthesis of the summary report (the pre-filled one, as a demo secretariat would
+    # after reading it) before publishing: publishing without it asks for a reason.
+    contents = list(CovenantContent.objects.filter(covenant__bloc_year=y.bloc_year))
+    texts = document_services.prefilled_synthesis(y.bloc_year)
+    document_services.save_synthesis(
+        bloc_year=y.bloc_year,
+        texts={c.pk: texts.get(c.pk, "") for c in contents},
+        changed=[c.pk for c in contents],
+        by=loader.actor,
+        at=y.at("publish"),
+    )
+    document_services.save_year_synthesis(
+        bloc_year=y.bloc_year, texts=document_services.prefilled_year(y.bloc_year), by=loader.actor, at=y.at("publish")
+    )
     y.bloc_year = lifecycle.advance_phase(bloc_year=y.bloc_year, by=loader.actor, at=y.at("publish"))
 
 

@@ -7,4 +7,9 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Văn bản và báo cáo in")
 
     def ready(self) -> None:
+        from core import lifecycle
+        from core.models import BlocYear
         from documents import audit, kinds, signals  # noqa: F401  (audit vocabulary; the kinds; documents ahead)
+        from documents.services import synthesis_missing
+
+        lifecycle.phase_warning(BlocYear.Phase.REVIEW, synthesis_missing)

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import DATE_HELP, DateInput
-from documents.models import DocumentSetup
+from documents.models import DocumentSetup, LegalText
 
 
 class DocumentSetupForm(forms.ModelForm):
@@ -39,6 +39,15 @@ class VerifyForm(forms.Form):
     )
 
 
+YEAR_LABELS = (
+    ("strengths", _("Đánh giá chung – ưu điểm")),
+    ("weaknesses", _("Đánh giá chung – tồn tại, hạn chế")),
+    ("causes", _("Đánh giá chung – nguyên nhân")),
+    ("lessons", _("Đánh giá chung – bài học kinh nghiệm")),
+    ("direction", _("Phương hướng, nhiệm vụ năm sau")),
+)
+
+
 class SynthesisForm(forms.Form):
     def __init__(self, *args, contents=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,3 +59,37 @@ class SynthesisForm(forms.Form):
                 max_length=30000,
                 widget=forms.Textarea(attrs={"rows": 8}),
             )
+        for name, label in YEAR_LABELS:
+            self.fields[f"y_{name}"] = forms.CharField(
+                label=label, required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 5})
+            )
+
+
+class IssueForm(forms.Form):
+    """Issue one document: the register gives the next number unless one is typed."""
+
+    document = forms.ChoiceField(label=_("Văn bản"))
+    issued_on = forms.DateField(label=_("Ngày ban hành"), widget=DateInput, help_text=DATE_HELP)
+    number = forms.IntegerField(
+        label=_("Số"), required=False, min_value=1, max_value=99999, help_text=_("Để trống: lấy số tiếp theo trong sổ.")
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].choices = list(choices)
+
+
+class ScanForm(forms.Form):
+    scan = forms.FileField(label=_("Bản có chữ ký, đóng dấu (PDF, JPG, PNG)"))
+
+
+class LegalTextForm(forms.ModelForm):
+    class Meta:
+        model = LegalText
+        fields = ["kind", "number", "citation", "effective_from", "effective_to"]
+        widgets = {
+            "effective_from": DateInput,
+            "effective_to": DateInput,
+            "citation": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"effective_to": _("Để trống nếu văn bản còn hiệu lực. Định dạng ngày/tháng/năm.")}

@@ -9,15 +9,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import segno
 from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from core.models import BlocYear, Unit
 from documents.grounds import issue_of
 from documents.layout import digest, header_data, setup_for, verification_code
-from documents.models import RenderedDocument
+from documents.models import PrintedCode, RenderedDocument
 from documents.pdf import write_pdf
 from documents.registry import DocumentKind, load_all
 from reports.models import ReportingPeriod
@@ -80,20 +82,52 @@ def prepare(kind_code: str, bloc_year: BlocYear, unit=None, period=None) -> Prep
     return Prepared(kind, bloc_year, unit, period, data, full, verification_code(kind, bloc_year, unit, period, full))
 
 
-def html_for(prepared: Prepared) -> str:
+def html_for(prepared: Prepared, template: str | None = None, body: dict | None = None) -> str:
+    """The document's HTML; ``template`` and ``body`` (merged over the data's) print a part of it alone."""
     with translation.override(settings.LANGUAGE_CODE):
         return render_to_string(
-            prepared.kind.template,
+            template or prepared.kind.template,
             {
                 "d": prepared.data,
                 "h": prepared.data["header"],
-                "b": prepared.data["body"],
+                "b": {**prepared.data["body"], **(body or {})},
                 "code": prepared.code,
+                "verify_url": verify_url(prepared.code),
+                "qr": qr_data_uri(verify_url(prepared.code)),
                 "landscape": prepared.kind.landscape,
                 "draft": prepared.data["draft"],
                 "font_dir": FONT_DIR.as_uri(),
             },
         )
+
+
+def record_printed(prepared: Prepared) -> None:
+    """Keep the code this render prints with what its page shows, for /verify/ (one row per code)."""
+    data = prepared.data
+    lines = {**data["header"], **{k: v for k, v in data["body"].items() if k in ("number_line", "date_line")}}
+    PrintedCode.objects.get_or_create(
+        code=prepared.code,
+        defaults={
+            "kind": prepared.kind.code,
+            "bloc_year": prepared.bloc_year,
+            "unit": prepared.unit,
+            "period": prepared.period,
+            "number_line": " ".join(str(lines.get("number_line", "")).split())[:120],
+            "date_line": " ".join(str(lines.get("date_line", "")).split())[:200],
+            "draft": bool(data["draft"]),
+        },
+    )
+
+
+def verify_url(code: str) -> str:
+    return settings.SITE_ROOT.rstrip("/") + reverse("verify_code", args=[code])
+
+
+def qr_data_uri(url: str) -> str:
+    """The verification address as a QR code, 16 mm square, for the page footer."""
+    qr = segno.make(url, error="m")
+    modules = qr.symbol_size(border=0)[0]
+    return qr.svg_data_uri(scale=16 / modules, unit="mm", border=0)
 
 
 def render_pdf(prepared: Prepared) -> tuple[bytes, int]:
@@ -125,6 +159,7 @@ def store(prepared: Prepared, data_version: int | None = None) -> RenderedDocume
         RenderedDocument.objects.filter(slot=slot).exclude(key=prepared.key).filter(
             Q(data_version__isnull=True) | Q(data_version__lte=data_version)
         ).delete()
+    record_printed(prepared)
     document, _created = RenderedDocument.objects.update_or_create(
         key=prepared.key,
         defaults={

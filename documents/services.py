@@ -22,7 +22,8 @@ from documents.layout import setup_for, vn_date
 from documents.models import ContentSynthesis, DocumentSetup, IssuedDocument, LegalText, YearSynthesis
 from documents.registry import load_all
 from documents.render import prepare
-from reports.models import ProgressReport, ReportingPeriod, ReportSection
+from documents.synthesis import content_texts, year_texts
+from reports.models import ReportingPeriod
 
 
 def _check_open(bloc_year: BlocYear) -> None:
@@ -48,7 +49,14 @@ def save_setup(
 
 
 @transaction.atomic
-def save_synthesis(*, bloc_year: BlocYear, texts: dict[int, str], changed: Sequence[int], by: Actor) -> None:
+def save_synthesis(
+    *,
+    bloc_year: BlocYear,
+    texts: dict[int, str],
+    changed: Sequence[int],
+    by: Actor,
+    at: datetime.datetime | None = None,
+) -> None:
     """Keep the secretariat's synthesis of each covenant content (content pk → text)."""
     _check_open(bloc_year)
     contents = {c.pk: c for c in CovenantContent.objects.filter(covenant__bloc_year=bloc_year, pk__in=list(texts))}
@@ -63,28 +71,32 @@ def save_synthesis(*, bloc_year: BlocYear, texts: dict[int, str], changed: Seque
         action="synthesis.save",
         target=bloc_year,
         after={"contents": sorted(contents[pk].order for pk in changed if pk in contents)},
+        at=at,
     )
 
 
 def prefilled_synthesis(bloc_year: BlocYear) -> dict[int, str]:
-    """Per content, the units' accepted reports of the latest period, one paragraph a unit."""
-    periods = list(bloc_year.periods.order_by("-order"))
-    texts: dict[int, list[str]] = {}
-    sections = (
-        ReportSection.objects.filter(report__period__bloc_year=bloc_year, report__status=ProgressReport.Status.ACCEPTED)
-        .select_related("report__unit", "report__period")
-        .order_by("report__unit__name")
-    )
-    latest: dict[tuple[int, int], ReportSection] = {}
-    rank = {p.pk: i for i, p in enumerate(periods)}
-    for s in sections:
-        key = (s.content_id, s.report.unit_id)
-        if key not in latest or rank[s.report.period_id] < rank[latest[key].report.period_id]:
-            latest[key] = s
-    for (content_id, _unit), s in sorted(latest.items(), key=lambda kv: kv[1].report.unit.name):
-        if s.done.strip():
-            texts.setdefault(content_id, []).append(f"- {s.report.unit.name}: {s.done.strip()}")
-    return {k: "\n".join(v) for k, v in texts.items()}
+    """Per content, the aggregate of the units' results and one line per unit in STT order (documents/synthesis.py)."""
+    return content_texts(bloc_year)
+
+
+def prefilled_year(bloc_year: BlocYear) -> dict[str, str]:
+    titles = dict(CovenantContent.objects.filter(covenant__bloc_year=bloc_year).values_list("pk", "title"))
+    return year_texts(bloc_year, titles=titles)
+
+
+def synthesis_missing(bloc_year: BlocYear) -> list[str]:
+    """Publishing without the secretariat's own synthesis prints the pre-filled one: said, and a reason asked."""
+    has_contents = ContentSynthesis.objects.filter(bloc_year=bloc_year).exclude(text="").exists()
+    has_year = YearSynthesis.objects.filter(bloc_year=bloc_year).exists()
+    if has_contents and has_year:
+        return []
+    return [
+        _(
+            "Văn phòng khối chưa lưu phần tổng hợp, đánh giá của báo cáo tổng kết: báo cáo sẽ in nội dung tự điền "
+            "từ báo cáo của các đơn vị."
+        )
+    ]
 
 
 # The register of issued documents -------------------------------------------------------------------
@@ -257,7 +269,9 @@ YEAR_FIELDS = ("strengths", "weaknesses", "causes", "lessons", "direction")
 
 
 @transaction.atomic
-def save_year_synthesis(*, bloc_year: BlocYear, texts: dict[str, str], by: Actor) -> YearSynthesis:
+def save_year_synthesis(
+    *, bloc_year: BlocYear, texts: dict[str, str], by: Actor, at: datetime.datetime | None = None
+) -> YearSynthesis:
     """Keep the secretariat's strengths, weaknesses, causes, lessons and next year's direction."""
     _check_open(bloc_year)
     synthesis, _created = YearSynthesis.objects.get_or_create(bloc_year=bloc_year)
@@ -266,5 +280,5 @@ def save_year_synthesis(*, bloc_year: BlocYear, texts: dict[str, str], by: Actor
         setattr(synthesis, f, texts[f])
     synthesis.updated_by = by if by is not None and by.is_authenticated else None
     synthesis.save()
-    record(bloc_year=bloc_year, by=by, action="synthesis.year", target=synthesis, after={"fields": changed})
+    record(bloc_year=bloc_year, by=by, action="synthesis.year", target=synthesis, after={"fields": changed}, at=at)
     return synthesis

@@ -1,26 +1,39 @@
 """Printing: the year's documents as PDF, their setup before printing, Excel exports, verification codes."""
 
+import time
+
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import F, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from core.access import Access, access_for, visible_bloc_years
+from core.access import Access
 from core.decorators import bloc_year_view
+from core.errors import ServiceError
 from core.models import BlocYear, Unit
-from core.pages import errors_as_message, year_context
+from core.pages import errors_as_message, errors_on, year_context
 from covenant.models import CovenantContent
 from documents import exports, services
-from documents.forms import DocumentSetupForm, SynthesisForm, VerifyForm
-from documents.layout import digest, parse_code, setup_for
-from documents.models import ContentSynthesis, RenderedDocument
+from documents.docx import html_to_docx
+from documents.forms import DocumentSetupForm, IssueForm, LegalTextForm, ScanForm, SynthesisForm, VerifyForm
+from documents.layout import digest, setup_for, vn_date
+from documents.models import (
+    ContentSynthesis,
+    IssuedDocument,
+    LegalText,
+    PrintedCode,
+    RenderedDocument,
+    YearSynthesis,
+)
 from documents.registry import load_all
-from documents.render import document_data, document_for, filename_of
+from documents.render import document_data, document_for, filename_of, html_for, prepare
 from documents.tasks import schedule_render
 from reports.models import ProgressReport, ReportingPeriod
 from scoring.models import ScoreSheet, ScoringRound
@@ -145,6 +158,10 @@ def synthesis(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     saved = {s.content_id: s.text for s in ContentSynthesis.objects.filter(bloc_year=bloc_year)}
     prefill = services.prefilled_synthesis(bloc_year)
     initial = {f"c{c.pk}": saved.get(c.pk, prefill.get(c.pk, "")) for c in contents}
+    year_saved = YearSynthesis.objects.filter(bloc_year=bloc_year).first()
+    year_prefill = services.prefilled_year(bloc_year)
+    for name in services.YEAR_FIELDS:
+        initial[f"y_{name}"] = getattr(year_saved, name) if year_saved else year_prefill[name]
     form = SynthesisForm(request.POST or None, initial=initial, contents=contents)
     if request.method == "POST" and form.is_valid():
         with errors_as_message(request) as outcome:
@@ -152,6 +169,11 @@ def synthesis(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
                 bloc_year=bloc_year,
                 texts={c.pk: form.cleaned_data[f"c{c.pk}"] for c in contents},
                 changed=[c.pk for c in contents if f"c{c.pk}" in form.changed_data],
+                by=request.user,
+            )
+            services.save_year_synthesis(
+                bloc_year=bloc_year,
+                texts={name: form.cleaned_data[f"y_{name}"] for name in services.YEAR_FIELDS},
                 by=request.user,
             )
         if not outcome.ok:
@@ -183,36 +205,256 @@ def board_xlsx(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     )
 
 
-@login_required
-def verify(request: HttpRequest) -> HttpResponse:
-    """Say whether a printed document still matches the current data."""
-    form = VerifyForm(request.GET or None)
-    result = None
-    if form.is_valid():
-        result = {"code": form.cleaned_data["code"].strip().upper(), "status": "unknown"}
-        parsed = parse_code(result["code"])
-        kinds = {k.short: k for k in load_all().values()}
-        if parsed and parsed["short"] in kinds:
-            kind = kinds[parsed["short"]]
-            bloc_year = visible_bloc_years(request.user).filter(bloc_id=parsed["bloc_id"], year=parsed["year"]).first()
-            if bloc_year is not None:
-                unit = Unit.objects.filter(pk=parsed["unit_id"]).first() if parsed["unit_id"] else None
-                period = (
-                    ReportingPeriod.objects.filter(pk=parsed["period_id"], bloc_year=bloc_year).first()
-                    if parsed["period_id"]
-                    else None
-                )
-                try:
-                    check_document_access(access_for(request.user, bloc_year), kind, unit, period)
-                except (Http404, PermissionDenied):
-                    pass
-                else:
-                    current = digest(document_data(kind, bloc_year, unit, period))[:10].upper()
-                    result.update(
-                        status="match" if current == parsed["digest"] else "mismatch",
-                        kind=kind,
-                        bloc_year=bloc_year,
-                        unit=unit,
-                        period=period,
-                    )
+def _rate_limited(request: HttpRequest) -> bool:
+    """At most VERIFY_PER_MINUTE look-ups a minute per client address (guessing codes stays slow)."""
+    key = f"verify:{request.META.get('REMOTE_ADDR', '')}:{int(time.time() // 60)}"
+    if cache.add(key, 1, timeout=70):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=70)
+        count = 1
+    return count > settings.VERIFY_PER_MINUTE
+
+
+def verification(code: str) -> dict:
+    """What the printed page with this code showed, and whether the data still gives the same page. Only a
+    code that was printed is known: a forged or mistyped one is unknown, never "changed"."""
+    code = code.strip().upper()
+    result: dict = {"code": code, "status": "unknown"}
+    printed = PrintedCode.objects.select_related("bloc_year__bloc", "unit", "period").filter(code=code).first()
+    kind = load_all().get(printed.kind) if printed else None
+    if printed is None or kind is None:
+        return result
+    try:
+        current = digest(document_data(kind, printed.bloc_year, printed.unit, printed.period))[:10].upper()
+    except ServiceError:  # the document cannot be printed any more (its report was withdrawn …)
+        current = ""
+    result.update(
+        status="match" if code.endswith("-" + current) and current else "mismatch",
+        kind=kind,
+        printed=printed,
+    )
+    return result
+
+
+def _verify_page(request: HttpRequest, form: VerifyForm, code: str | None) -> HttpResponse:
+    if code is not None and _rate_limited(request):
+        return render(request, "documents/verify.html", {"form": form, "limited": True}, status=429)
+    result = verification(code) if code else None
     return render(request, "documents/verify.html", {"form": form, "result": result})
+
+
+def verify(request: HttpRequest) -> HttpResponse:
+    """Anyone holding a printed page may check its code, without an account."""
+    form = VerifyForm(request.GET or None)
+    code = form.cleaned_data["code"] if form.is_valid() else None
+    if code:
+        return redirect("verify_code", code=code.strip().upper())
+    return _verify_page(request, form, None)
+
+
+def verify_code(request: HttpRequest, code: str) -> HttpResponse:
+    if len(code) > 120:
+        raise Http404
+    return _verify_page(request, VerifyForm(initial={"code": code}), code)
+
+
+# The register of issued documents ---------------------------------------------------------------------
+
+
+def _issuable(bloc_year: BlocYear) -> list[tuple[str, str]]:
+    """Every document of the year that can be issued now: the bloc's, each unit's score sheet, each submitted
+    report, as (kind:unit:period, label)."""
+    kinds = load_all()
+    members = [m.unit for m in bloc_year.memberships.select_related("unit").order_by("order")]
+    choices = [(f"{k.code}::", str(k.label)) for k in kinds.values() if not k.needs_unit]
+    if "scoresheet" in kinds:
+        sheets = set(
+            ScoreSheet.objects.filter(bloc_year=bloc_year)
+            .exclude(status=ScoreSheet.Status.DRAFT)
+            .values_list("unit_id", flat=True)
+        )
+        label = str(kinds["scoresheet"].label)
+        choices += [(f"scoresheet:{u.pk}:", f"{label} – {u.short_name}") for u in members if u.pk in sheets]
+    if "progress" in kinds:
+        for r in (
+            ProgressReport.objects.filter(period__bloc_year=bloc_year)
+            .exclude(status=ProgressReport.Status.DRAFT)
+            .select_related("unit", "period")
+            .order_by("period__order", "unit__name")
+        ):
+            choices.append((f"progress:{r.unit_id}:{r.period_id}", f"{r.period.name} – {r.unit.short_name}"))
+    return choices
+
+
+@bloc_year_view()
+def register(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
+    """The register: what was issued under which number and date, with its signed record copy."""
+    if not request.access.reads_submitted:
+        raise PermissionDenied
+    entries = list(
+        IssuedDocument.objects.filter(bloc_year=bloc_year)
+        .select_related("unit", "period")
+        .order_by("issued_on", "symbol", "number")
+    )
+    kinds = load_all()
+    for e in entries:
+        e.kind_label = kinds[e.kind].label if e.kind in kinds else e.kind
+    issued = {e.slot for e in entries}
+    form = None
+    if request.access.can_manage:
+        choices = [(k, label) for k, label in _issuable(bloc_year) if k not in issued]
+        form = IssueForm(choices=choices, initial={"issued_on": timezone.localdate()})
+    return render(
+        request,
+        "documents/register.html",
+        year_context(request, bloc_year, "documents", entries=entries, form=form, scan_form=ScanForm()),
+    )
+
+
+@require_POST
+@bloc_year_view(manage=True)
+def issue(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
+    form = IssueForm(request.POST, choices=_issuable(bloc_year))
+    back = redirect("documents:register", code=bloc_year.bloc.code, year=bloc_year.year)
+    if not form.is_valid():
+        messages.error(request, errors_text(form))
+        return back
+    kind_code, unit_pk, period_pk = form.cleaned_data["document"].split(":")
+    unit = get_object_or_404(Unit, pk=unit_pk) if unit_pk else None
+    period = get_object_or_404(ReportingPeriod, pk=period_pk, bloc_year=bloc_year) if period_pk else None
+    with errors_as_message(request) as outcome:
+        entry = services.issue_document(
+            bloc_year=bloc_year,
+            kind_code=kind_code,
+            unit=unit,
+            period=period,
+            issued_on=form.cleaned_data["issued_on"],
+            number=form.cleaned_data["number"],
+            by=request.user,
+        )
+    if outcome.ok:
+        messages.success(
+            request, _("Đã ban hành số %(number)s ngày %(day)s.") % {"number": entry, "day": vn_date(entry.issued_on)}
+        )
+    return back
+
+
+def _entry(request: HttpRequest, bloc_year: BlocYear, entry_pk: int) -> IssuedDocument:
+    entry = get_object_or_404(IssuedDocument.objects.select_related("unit", "period"), pk=entry_pk, bloc_year=bloc_year)
+    kind = load_all().get(entry.kind)
+    if kind is None:
+        raise Http404
+    # The record copy is read with the same permission as the document's PDF.
+    check_document_access(request.access, kind, entry.unit, entry.period)
+    return entry
+
+
+@require_POST
+@bloc_year_view(manage=True)
+def scan_upload(request: HttpRequest, bloc_year: BlocYear, entry_pk: int) -> HttpResponse:
+    entry = get_object_or_404(IssuedDocument, pk=entry_pk, bloc_year=bloc_year)
+    form = ScanForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, errors_text(form))
+    else:
+        with errors_as_message(request) as outcome:
+            services.upload_scan(entry=entry, upload=form.cleaned_data["scan"], by=request.user)
+        if outcome.ok:
+            messages.success(request, _("Đã lưu bản có chữ ký của văn bản số %(number)s.") % {"number": entry})
+    return redirect("documents:register", code=bloc_year.bloc.code, year=bloc_year.year)
+
+
+@bloc_year_view()
+def scan_download(request: HttpRequest, bloc_year: BlocYear, entry_pk: int) -> HttpResponse:
+    entry = _entry(request, bloc_year, entry_pk)
+    if not entry.scan:
+        raise Http404
+    try:
+        handle = entry.scan.open("rb")
+    except OSError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=entry.scan_name or entry.scan.name.rsplit("/", 1)[-1])
+
+
+def errors_text(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+# The legal frame -------------------------------------------------------------------------------------
+
+
+@bloc_year_view(manage=True)
+def legal_frame(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
+    """The texts documents cite by their date; the secretariat adds its province's own."""
+    form = LegalTextForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        with errors_on(form) as outcome:
+            services.add_legal_text(
+                bloc_year=bloc_year,
+                kind=d["kind"],
+                number=d["number"],
+                citation=d["citation"],
+                effective_from=d["effective_from"],
+                effective_to=d["effective_to"],
+                by=request.user,
+            )
+        if outcome.ok:
+            messages.success(request, _("Đã thêm văn bản vào khung pháp lý."))
+            return redirect("documents:legal_frame", code=bloc_year.bloc.code, year=bloc_year.year)
+    texts = list(
+        LegalText.objects.filter(Q(province__isnull=True) | Q(province_id=bloc_year.bloc.province_id)).order_by(
+            F("province_id").asc(nulls_first=True), "order", "effective_from"
+        )
+    )
+    return render(
+        request, "documents/legal_frame.html", year_context(request, bloc_year, "documents", texts=texts, form=form)
+    )
+
+
+# Word copies -------------------------------------------------------------------------------------------
+
+DOCX_KINDS = ("summary", "submission")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _docx_response(prepared, html: str, filename: str) -> HttpResponse:
+    response = HttpResponse(html_to_docx(html, landscape=prepared.kind.landscape), content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Verification-Code"] = prepared.code
+    return response
+
+
+@bloc_year_view()
+def docx(request: HttpRequest, bloc_year: BlocYear, kind: str) -> HttpResponse:
+    """The summary report or the submission letter (with its achievement reports) as a Word file."""
+    kinds = load_all()
+    if kind not in DOCX_KINDS or kind not in kinds:
+        raise Http404
+    check_document_access(request.access, kinds[kind], None, None)
+    prepared = prepare(kind, bloc_year)
+    return _docx_response(prepared, html_for(prepared), filename_of(kind, bloc_year).replace(".pdf", ".docx"))
+
+
+@bloc_year_view()
+def achievement_docx(request: HttpRequest, bloc_year: BlocYear, unit_pk: int) -> HttpResponse:
+    """A proposed unit's achievement report alone, for the unit to complete: readers, and the unit itself."""
+    unit = get_object_or_404(Unit, pk=unit_pk)
+    kinds = load_all()
+    if "submission" not in kinds or "scoresheet" not in kinds:
+        raise Http404
+    # Whose achievement report: the unit's own officer or the bloc's readers, as for its score sheet.
+    access = request.access
+    if not bloc_year.memberships.filter(unit=unit).exists():
+        raise Http404
+    if not access.reads_submitted and (access.unit is None or access.unit.pk != unit.pk):
+        raise Http404
+    prepared = prepare("submission", bloc_year)
+    reports = [r for r in prepared.data["body"]["reports"] if r["unit"] == unit.name]
+    if not reports:
+        raise Http404
+    html = html_for(prepared, template="documents/pdf/achievement.html", body={"reports": reports})
+    return _docx_response(prepared, html, f"bao-cao-thanh-tich-{bloc_year.bloc.code}-{bloc_year.year}-{unit.code}.docx")

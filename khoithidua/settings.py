@@ -240,6 +240,9 @@ BACKUP_DIR = Path(envstr("BACKUP_DIR", str(BASE_DIR / "backups")))
 
 # Evidence upload limit, in megabytes (DOMAIN: default 20 MB).
 EVIDENCE_MAX_MB = envint("EVIDENCE_MAX_MB", 20)
+
+# Public verification of printed codes (/verify/): requests a client address may make per minute.
+VERIFY_PER_MINUTE = envint("VERIFY_PER_MINUTE", 30)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {

@@ -35,5 +35,7 @@ urlpatterns = [
     path("blocs/<slug:code>/<int:year>/review/", include("scoring.meeting.urls")),
     path("blocs/<slug:code>/<int:year>/documents/", include("documents.urls")),
     path("blocs/<slug:code>/<int:year>/dossier/", include("council.bloc_urls")),
+    path("blocs/<slug:code>/<int:year>/awards/", include("awards.urls")),
     path("verify/", document_views.verify, name="verify"),
+    path("verify/<str:code>/", document_views.verify_code, name="verify_code"),
 ]

@@ -16,9 +16,10 @@ from django.test import TestCase, override_settings
 from django.utils import timezone
 
 from core import lifecycle
+from core.errors import ServiceError
 from core.formatting import vn_number
-from core.models import BlocYear
-from documents.models import ContentSynthesis
+from core.models import AuditEntry, BlocYear
+from documents.models import ContentSynthesis, IssuedDocument, LegalText
 from documents.render import html_for, prepare, render_pdf
 from reports import services as report_services
 from scoring.meeting import services as voting
@@ -240,7 +241,7 @@ def test_the_summary_reads_as_a_decree_30_report(year):
     assert "1) Điểm tiêu chí 2 cao hơn; 2) Ít báo cáo trễ hạn hơn" in part_3
     assert "S03 (hạng 2): Bằng tổng điểm với S02; phân định theo: Điểm tiêu chí 2 cao hơn." in part_3
     # IV. Votes per candidate with shares, the proposals, next year's head and deputy.
-    part_4 = between(text, "IV. KẾT QUẢ BÌNH XÉT, SUY TÔN", "V. PHƯƠNG HƯỚNG NĂM 2018")
+    part_4 = between(text, "IV. KẾT QUẢ BÌNH XÉT, SUY TÔN", "VI. PHƯƠNG HƯỚNG NĂM 2018")
     assert "ngày 19/01/2018 tại Hội trường Ban Quản lý Khu kinh tế tỉnh" in part_4
     flag = between(part_4, "a) Đề nghị tặng Cờ thi đua của UBND tỉnh", "b) Đề nghị tặng Bằng khen")
     assert "4/4 đơn vị đã bỏ phiếu; số phiếu hợp lệ: 4; số phiếu không hợp lệ: 0" in flag
@@ -265,13 +266,18 @@ def test_the_summary_reads_as_a_decree_30_report(year):
         "Hội nghị thống nhất bầu Sở thử nghiệm số 02 (khoi-tk) làm Trưởng khối, Sở thử nghiệm số 03 (khoi-tk) "
         "làm Phó trưởng khối năm 2018." in part_4
     )
-    assert "V. PHƯƠNG HƯỚNG NĂM 2018" in text
+    assert "VI. PHƯƠNG HƯỚNG NĂM 2018" in text
     assert "Trên đây là báo cáo tổng kết công tác thi đua năm 2017 của Khối thi đua khoi-tk./." in text
 
 
 def test_a_blank_synthesis_falls_back_to_the_reports_and_publishing_lifts_the_draft_mark(year):
     ContentSynthesis.objects.create(bloc_year=year, content=year.contents[0], text="  \n ")
-    year = lifecycle.advance_phase(bloc_year=year, by=None)
+    with pytest.raises(ServiceError, match="chưa lưu phần tổng hợp") as refused:
+        lifecycle.advance_phase(bloc_year=year, by=None)
+    assert refused.value.field == "override_reason"
+    year = lifecycle.advance_phase(bloc_year=year, by=None, override_reason="Họp gấp, tổng hợp sau")
+    entry = AuditEntry.objects.filter(bloc_year=year, action="phase.advance").latest("id")
+    assert entry.reason == "Họp gấp, tổng hợp sau" and entry.after["warnings"]
     assert year.is_published
     text, _data = pdf_text(year)
     assert not draft(year)
@@ -343,13 +349,18 @@ class TestDemoSummary(TestCase):
         assert "UBND TỈNH KON TUM" in text and "KHỐI THI ĐUA CÁC CƠ QUAN" in text
         assert "BÁO CÁO Tổng kết công tác thi đua năm 2017" in text
         assert draft(year) == (not year.is_published)
-        for basis in year.covenant.legal_bases.all():
-            assert " ".join(basis.text.rstrip(";.").split()) in text
+        # Issued in January 2018: it cites the legal frame in force then (decree 91/2017), not the covenant's
+        # bases of March 2017 (decrees 42/2010 and 65/2014).
+        issued = IssuedDocument.objects.get(bloc_year=year, kind="summary").issued_on
+        assert issued.year == 2018 and f"ngày {issued.day:02d} tháng {issued.month:02d} năm 2018" in text
+        flat = re.sub(r"\s+", "", text)  # pdftotext may break a line inside "91/2017/NĐ-CP"
+        for legal in LegalText.objects.all():
+            assert (re.sub(r"\s+", "", legal.citation) in flat) == legal.in_force(issued), legal.number
         for content in year.covenant.contents.all():
             assert f"{content.order}. {content.title}" in text
         assert "Ban Quản lý Khu kinh tế tỉnh Kon Tum (đơn vị Trưởng khối)" in text
         for heading in ("II. CÔNG TÁC THÔNG TIN, BÁO CÁO", "III. KẾT QUẢ CHẤM ĐIỂM, XẾP HẠNG",
-                        "IV. KẾT QUẢ BÌNH XÉT, SUY TÔN", "V. PHƯƠNG HƯỚNG NĂM 2018"):
+                        "IV. KẾT QUẢ BÌNH XÉT, SUY TÔN", "VI. PHƯƠNG HƯỚNG NĂM 2018"):
             assert heading in text
         ranking = compute(year)
         if any(u.sheet is not None for u in ranking.units.values()):

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -117,38 +118,70 @@ def test_the_fonts_do_not_depend_on_fonts_installed_on_the_server(year, tmp_path
     assert "XÃ HỘI CHỦ NGHĨA" in pdf_text(out.read_bytes(), tmp_path)
 
 
-def test_verification_matches_until_a_printed_value_changes(client, year):
+def verdict_of(client, code: str) -> str:
+    page = client.get(reverse("verify_code", args=[code])).content.decode()
+    if "Không khớp" in page:
+        return "mismatch"
+    return "match" if "Khớp" in page else ("unknown" if "Không có văn bản nào mang mã này" in page else "?")
+
+
+def test_verification_matches_until_a_printed_value_changes_for_anyone(client, year):
+    """Printed by the secretariat, checked by an anonymous holder of the page."""
     secretariat = make_user("vp", role="secretariat", unit=year.units[0])
-    client.force_login(secretariat)
+    printer = Client()
+    printer.force_login(secretariat)
     url = reverse("documents:pdf", args=[year.bloc.code, year.year, "ranking"])
-    code = client.get(url)["X-Verification-Code"]
+    code = printer.get(url)["X-Verification-Code"]
 
-    def verdict():
-        page = client.get(reverse("verify"), {"code": code}).content.decode()
-        return "mismatch" if "Không khớp" in page else ("match" if "Khớp" in page else "unknown")
-
-    assert verdict() == "match"
+    assert verdict_of(client, code) == "match"
     unit = year.units[2]
     unit.name = "Sở đổi tên"
     unit.save()
-    assert verdict() == "mismatch"
+    assert verdict_of(client, code) == "mismatch"
     unit.name = year.units[2].name
-    code = client.get(url)["X-Verification-Code"]
-    assert verdict() == "match"
+    code = printer.get(url)["X-Verification-Code"]
+    assert verdict_of(client, code) == "match"
     setup = DocumentSetup.objects.filter(bloc_year=year, kind="ranking").first() or DocumentSetup(
         bloc_year=year, kind="ranking"
     )
     setup.signer_name = "Người ký khác"
     setup.save()
-    assert verdict() == "mismatch"
+    assert verdict_of(client, code) == "mismatch"
+    # The form sends the code to its own address.
+    response = client.get(reverse("verify"), {"code": code.lower()})
+    assert response.status_code == 302 and response["Location"] == reverse("verify_code", args=[code])
 
 
-def test_verification_of_another_blocs_code_says_nothing(client, year, other_bloc_year):
-    other = make_user("vp-khac", role="secretariat", unit=other_bloc_year.units[0])
-    code = prepare("ranking", year).code
-    client.force_login(other)
-    page = client.get(reverse("verify"), {"code": code}).content.decode()
-    assert "Không nhận ra mã này" in page
+def test_a_forged_or_never_printed_code_is_unknown_not_changed(client, year):
+    printed = prepare("ranking", year)  # gathered, never rendered: no page carries its code
+    forged = printed.code[:-10] + "0123456789"
+    assert verdict_of(client, printed.code) == "unknown"
+    assert verdict_of(client, forged) == "unknown"
+    assert verdict_of(client, "XH-999-2017-ABCDEF0123") == "unknown"
+    assert verdict_of(client, "không phải mã") == "unknown"
+
+
+def test_verification_shows_only_what_the_page_printed(client, year):
+    secretariat = make_user("vp", role="secretariat", unit=year.units[0])
+    printer = Client()
+    printer.force_login(secretariat)
+    code = printer.get(reverse("documents:pdf", args=[year.bloc.code, year.year, "ranking"]))["X-Verification-Code"]
+    page = client.get(reverse("verify_code", args=[code])).content.decode()
+    assert year.bloc.name in page and str(year.year) in page and "Số:" in page
+    assert "bản dự thảo" in page  # printed as a draft, and it says so
+    # Nothing beyond the printed header: no unit names, scores or other documents.
+    assert year.units[1].name not in page
+    assert "Tổng điểm" not in page and "Hạng" not in page
+
+
+def test_verification_is_rate_limited_per_address(client, year, settings):
+    settings.VERIFY_PER_MINUTE = 3
+    from django.core.cache import cache
+
+    cache.clear()
+    statuses = [client.get(reverse("verify_code", args=["XH-1-2017-0000000000"])).status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+    assert "quá nhiều mã" in client.get(reverse("verify_code", args=["X"])).content.decode()
 
 
 def test_officers_print_only_their_own_unit_documents(client, year):

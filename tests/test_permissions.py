@@ -29,8 +29,9 @@ ROUTE_KINDS = {
     "province": PROVINCE,
     # Liveness check for load balancers: no login, no data.
     "healthz": PUBLIC,
-    # Checks a printed document's code against the data the user may see; any signed-in user may ask.
-    "verify": ANY_USER,
+    # Checks a printed document's code: anyone holding the page may ask, without an account (issue 14).
+    "verify": PUBLIC,
+    "verify_code": PUBLIC,
     "workspace:dashboard": READ,
     "covenant:members": READ,
     "covenant:covenant": READ,
@@ -111,6 +112,10 @@ ROUTE_KINDS = {
     "council:dashboard_xlsx": COUNCIL_READ,
     "council:dossier_return": COUNCIL_ACTION,
     "council:dossier_accept": COUNCIL_ACTION,
+    "documents:legal_frame": MANAGE,
+    "documents:issue": ACTION,
+    "documents:scan_upload": ACTION,
+    "awards:index": MANAGE,
 }
 
 # Routes whose answer depends on more than read/manage (see the fixture `active_year`): the report
@@ -154,10 +159,17 @@ OWN_RULES = {
     "documents:board_xlsx": {**dict.fromkeys(READERS, 200), "officer_a": 403, "officer_b": 403},
     # A bloc's page on the province's side is its latest year's: the province's staff are sent there.
     "council:bloc": {"council": 302, "provincial": 302, "superuser": 302},
+    # The register of issued documents is the bloc's; a record copy reads like the document's PDF (here
+    # officer_a's unit's score sheet).
+    "documents:register": {**dict.fromkeys(READERS, 200), "officer_a": 403, "officer_b": 403},
+    "documents:scan_download": {**dict.fromkeys(READERS, 200), "officer_a": 200, "officer_b": 404},
+    # Word copies: the bloc's documents for readers; a proposed unit's own achievement report for that unit too.
+    "documents:docx": {**dict.fromkeys(READERS, 200), "officer_a": 403, "officer_b": 403},
+    "documents:achievement_docx": {**dict.fromkeys(READERS, 200), "officer_a": 200, "officer_b": 404},
 }
 # The document kind each documents route is asked for (URL kwarg `kind`).
 DOCUMENT_KINDS = {"documents:setup": "ranking", "documents:pdf": "ranking", "documents:unit_pdf": "scoresheet",
-                  "documents:progress_pdf": "progress"}
+                  "documents:progress_pdf": "progress", "documents:docx": "summary"}
 
 POST_ONLY = {name for name, kind in ROUTE_KINDS.items() if kind in (ACTION, COUNCIL_ACTION)} | {
     "reports:start", "reports:submit", "scores:mine", "scores:submit"}
@@ -197,7 +209,7 @@ def expected_status(name: str, role: str):
         return 200
     if role == "anonymous":
         return LOGIN
-    if role == "other_secretariat" and name not in ("home", "province", "verify", "healthz"):
+    if role == "other_secretariat" and name not in ("home", "province", "verify", "verify_code", "healthz"):
         return 404
     if name.startswith("council:") and name in OWN_RULES:
         return OWN_RULES[name].get(role, 404)
@@ -251,7 +263,7 @@ def kwarg_values(bloc_year) -> dict:
     if sheet is not None:
         values.update(sheet_pk=sheet.pk, item_pk=sheet.items.order_by("pk").first().pk,
                       deduction_pk=bloc_year.the_deduction.pk, ballot_pk=bloc_year.the_ballot.pk,
-                      unit_pk=sheet.unit_id)
+                      unit_pk=sheet.unit_id, entry_pk=bloc_year.the_entry.pk)
     return values
 
 
@@ -304,6 +316,17 @@ def active_year(bloc_year, officer_a, secretariat, settings, tmp_path, monkeypat
     from council.models import Dossier
 
     Dossier.objects.create(bloc_year=bloc_year, status=Dossier.Status.SUBMITTED, submitted_at=when)
+
+    # An issued document with its signed record copy: officer_a's unit's score sheet; that unit proposed for a
+    # certificate, so that its achievement report exists.
+    from documents import services as documents_services
+    from scoring.models import AwardProposal
+
+    AwardProposal.objects.create(bloc_year=bloc_year, unit=unit, award=AwardProposal.Award.CERTIFICATE, order=1)
+    entry = documents_services.issue_document(bloc_year=bloc_year, kind_code="scoresheet", unit=unit,
+                                              issued_on=datetime.date(2025, 4, 2), by=secretariat)
+    documents_services.upload_scan(entry=entry, upload=SimpleUploadedFile("ban-ky.pdf", PDF), by=secretariat)
+    bloc_year.the_entry = entry
 
     # Who may print is the question here, not the printing (tested with the documents): the HTML is still
     # built from the data, but WeasyPrint, a second or more per document and persona, is left out.

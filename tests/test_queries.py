@@ -98,11 +98,18 @@ PAGES = {
     "documents:ranking_xlsx": ("secretariat", 19, REVIEW),
     "documents:board_xlsx": ("secretariat", 7, REVIEW),
     "verify": ("secretariat", 2, REVIEW),
+    "verify_code": ("secretariat", 3, REVIEW),
+    "documents:register": ("secretariat", 8, REVIEW),
+    "documents:legal_frame": ("secretariat", 5, REVIEW),
+    "awards:index": ("secretariat", 6, REVIEW),
 }
 # Queries to gather what a printed document shows (kinds not written yet are skipped; give them a count).
-DOCUMENT_QUERIES = {"ranking": 18, "scoresheet": 26, "progress": 7}
+# Each counts the issue too (issue 14): the register's entry, the review meeting (the year a year-end document
+# carries), the kind's own date where it has one (approval, submission), and the legal frame when cited.
+DOCUMENT_QUERIES = {"ranking": 19, "scoresheet": 28, "progress": 9}
 # PDFs are counted without rendering, through the data they print (test_document_data_...).
-NOT_PAGES = {"reports:evidence_download", "documents:pdf", "documents:unit_pdf", "documents:progress_pdf", "healthz"}
+NOT_PAGES = {"reports:evidence_download", "documents:pdf", "documents:unit_pdf", "documents:progress_pdf", "healthz",
+             "documents:docx", "documents:achievement_docx", "documents:scan_download"}
 
 
 def add_reports(bloc_year) -> None:
@@ -236,6 +243,8 @@ def url_of(page: str, bloc_year) -> str:
     name = page.split(" ")[0]
     if name in ("home", "verify"):
         return reverse(name)
+    if name == "verify_code":
+        return reverse(name, args=["XH-1-2025-0000000000"])
     if name == "province":
         return reverse("province", args=[bloc_year.bloc.province.code])
     kwargs = {"code": CODE, "year": YEAR}

@@ -206,12 +206,16 @@ def test_phases_advance_in_order_each_once_its_work_is_done(bloc_year, secretari
     with pytest.raises(ServiceError, match="chưa kết thúc"):
         lifecycle.advance_phase(bloc_year=by, by=secretariat)
     Ballot.objects.filter(bloc_year=by).update(status=Ballot.Status.CLOSED)
-    by = lifecycle.advance_phase(bloc_year=by, by=secretariat)
+    # Publishing without the summary's synthesis is warned about: it takes a reason (issue 14).
+    with pytest.raises(ServiceError, match="chưa lưu phần tổng hợp"):
+        lifecycle.advance_phase(bloc_year=by, by=secretariat)
+    by = lifecycle.advance_phase(bloc_year=by, by=secretariat, override_reason="Tổng hợp sau hội nghị")
     assert by.phase == BlocYear.Phase.PUBLISHED
     with pytest.raises(ServiceError, match="giai đoạn cuối"):
         lifecycle.advance_phase(bloc_year=by, by=secretariat)
-    assert list(AuditEntry.objects.filter(action="phase.advance").order_by("id").values_list("after", flat=True)) == [
-        {"phase": p} for p in BlocYear.PHASE_ORDER[1:]]
+    afters = list(AuditEntry.objects.filter(action="phase.advance").order_by("id").values_list("after", flat=True))
+    assert [a["phase"] for a in afters] == BlocYear.PHASE_ORDER[1:]
+    assert afters[-1]["warnings"] and "warnings" not in afters[0]
 
 
 def test_revert_requires_a_reason_and_is_logged_with_it(bloc_year, secretariat):

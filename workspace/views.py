@@ -90,6 +90,12 @@ def dashboard(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
         else []
     )
     is_latest = not BlocYear.objects.filter(bloc_id=bloc_year.bloc_id, year__gt=bloc_year.year).exists()
+    # Only the review phase has a warning (publishing without the synthesis): no query in the other phases.
+    warnings = (
+        lifecycle.phase_warnings(bloc_year)
+        if (request.access.can_manage and bloc_year.phase == BlocYear.Phase.REVIEW)
+        else []
+    )
     return render(
         request,
         "workspace/dashboard.html",
@@ -103,6 +109,7 @@ def dashboard(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             head=next((m for m in members if m.role == Membership.Role.HEAD), None),
             deputy=next((m for m in members if m.role == Membership.Role.DEPUTY), None),
             problems=problems,
+            warnings=warnings,
             is_latest=is_latest,
             revert_form=PhaseRevertForm(),
             reporting=dashboard_summary(bloc_year, request.access.unit),

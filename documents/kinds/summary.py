@@ -14,9 +14,10 @@ from core.formatting import vn_number
 from covenant.models import Covenant, CovenantContent
 from documents.grounds import legal_bases
 from documents.layout import head_unit, vn_date
-from documents.models import ContentSynthesis
+from documents.models import ContentSynthesis, YearSynthesis
 from documents.registry import DocumentKind, register
-from documents.services import prefilled_synthesis
+from documents.services import YEAR_FIELDS
+from documents.synthesis import Once, content_texts, latest_sections, year_texts
 from reports.board import completeness_board
 from reports.models import ProgressReport
 from scoring.meeting import services as voting
@@ -112,22 +113,40 @@ def _opening(bloc_year, covenant: Covenant | None, contents: list[CovenantConten
 # I. Contents ------------------------------------------------------------------------------------------
 
 
-def _contents(bloc_year, contents: list[CovenantContent]) -> list[dict]:
+def _contents(bloc_year, contents: list[CovenantContent], facts, once: Once) -> list[dict]:
+    """Per content: the secretariat's synthesis, else the pre-filled one (aggregate and one line per unit in STT
+    order); then the units' result rows as a table, the one the units' texts refer to."""
     saved = {s.content_id: s.text for s in ContentSynthesis.objects.filter(bloc_year=bloc_year)}
-    prefilled = prefilled_synthesis(bloc_year)
+    prefilled = content_texts(bloc_year, facts, Once())
     out = []
     for c in contents:
         # A synthesis saved blank counts as none: the section then shows what the units reported.
-        paragraphs = _lines(saved.get(c.pk, "")) or _lines(prefilled.get(c.pk, ""))
+        paragraphs = once.take(_lines(saved.get(c.pk, "")) or _lines(prefilled.get(c.pk, "")))
+        f = facts.get(c.pk)
         out.append(
             {
                 "order": c.order,
                 "title": c.title,
                 "paragraphs": paragraphs or [_("Chưa có nội dung tổng hợp.")],
                 "empty": not paragraphs,
+                "results": [
+                    {**r, "met_text": "" if r["met"] is None else (_("Đạt") if r["met"] else _("Chưa đạt"))}
+                    for r in (f.rows if f else [])
+                ],
             }
         )
     return out
+
+
+def _assessment(bloc_year, facts, contents, once: Once) -> dict:
+    saved = YearSynthesis.objects.filter(bloc_year=bloc_year).first()
+    prefilled = year_texts(bloc_year, facts, {c.pk: c.title for c in contents})
+    parts = {}
+    for f in YEAR_FIELDS:
+        text = getattr(saved, f) if saved is not None and getattr(saved, f).strip() else prefilled[f]
+        # The direction is taken once, after the review's own lines (see build).
+        parts[f] = _lines(text) if f == "direction" else once.take(_lines(text))
+    return parts
 
 
 # II. Reporting ----------------------------------------------------------------------------------------
@@ -409,7 +428,7 @@ def _review(bloc_year) -> dict:
     }
 
 
-def _direction(bloc_year, review: dict) -> list[str]:
+def _direction(bloc_year, review: dict, units: list[str]) -> list[str]:
     next_year = bloc_year.year + 1
     lines = [
         _(
@@ -424,25 +443,41 @@ def _direction(bloc_year, review: dict) -> list[str]:
             _("%(head)s (Trưởng khối) và %(deputy)s (Phó trưởng khối) chủ trì tổ chức hoạt động của Khối năm %(year)s.")
             % {"head": review["head"], "deputy": review["deputy"], "year": next_year}
         )
-    return lines
+    return lines + units
 
 
 def build(*, bloc_year, issue, **_rest) -> dict:
     covenant = Covenant.objects.filter(bloc_year=bloc_year).first()
     contents = list(CovenantContent.objects.filter(covenant=covenant).order_by("order")) if covenant else []
     review = _review(bloc_year)
+    facts = latest_sections(bloc_year)
+    once = Once()  # one sentence printed once in the whole report
+    opening = _opening(bloc_year, covenant, contents, issue)
+    content_parts = _contents(bloc_year, contents, facts, once)
+    assessment = _assessment(bloc_year, facts, contents, once)
+    direction = once.take(_direction(bloc_year, review, assessment.pop("direction")))
     return {
         "doc_type": _("Báo cáo"),
         "summary": _("Tổng kết công tác thi đua năm %(year)s") % {"year": bloc_year.year},
         "bloc": bloc_year.bloc.name,
         "year": bloc_year.year,
         "next_year": bloc_year.year + 1,
-        "opening": _opening(bloc_year, covenant, contents, issue),
-        "contents": _contents(bloc_year, contents),
+        "opening": opening,
+        "contents": content_parts,
+        "assessment": [
+            {"title": title, "lines": assessment[key]}
+            for key, title in (
+                ("strengths", _("1. Ưu điểm")),
+                ("weaknesses", _("2. Tồn tại, hạn chế")),
+                ("causes", _("3. Nguyên nhân")),
+                ("lessons", _("4. Bài học kinh nghiệm")),
+            )
+            if assessment[key]
+        ],
         "reporting": _reporting(bloc_year),
         "ranking": _ranking(bloc_year),
         "review": review,
-        "direction": _direction(bloc_year, review),
+        "direction": direction,
         "closing": _("Trên đây là báo cáo tổng kết công tác thi đua năm %(year)s của %(bloc)s./.")
         % {"year": bloc_year.year, "bloc": bloc_year.bloc.name},
     }
