@@ -66,7 +66,7 @@ def review_year(units: int = 3, code: str | None = None, year: int = 2025, provi
 def published_year(units: int = 3, code: str | None = None, year: int = 2025, province=None, **kwargs) -> BlocYear:
     by = review_year(units, code, year, province, **kwargs)
     u, o = by.units, by.officers
-    by = lifecycle.advance_phase(bloc_year=by, by=None)
+    by = lifecycle.advance_phase(bloc_year=by, by=None, override_reason="Dữ liệu thử nghiệm")
     by = BlocYear.objects.select_related("bloc__province").get(pk=by.pk)
     by.units, by.officers = u, o
     return by
@@ -118,4 +118,4 @@ def run_short_year(by: BlocYear, secretariat) -> BlocYear:
         voting.ProposalRow(u[0].pk, AwardProposal.Award.FLAG, 1, n, "Dẫn đầu khối"),
         voting.ProposalRow(u[1].pk, AwardProposal.Award.CERTIFICATE, 2, n, ""),
     ], elected_head_id=None, elected_deputy_id=None, by=secretariat)
-    return lifecycle.advance_phase(bloc_year=by, by=secretariat)
+    return lifecycle.advance_phase(bloc_year=by, by=secretariat, override_reason="Năm thử nghiệm rút gọn")
