@@ -24,6 +24,7 @@ def record_award(
     title: str = "",
     source: str = Award.Source.REGISTER,
     by: Actor,
+    at: datetime.datetime | None = None,
 ) -> Award:
     """Keep one award of a unit (decision number, date, issuer); the same decision twice is refused."""
     if decision_date.year < year:
@@ -51,6 +52,7 @@ def record_award(
         action="award.record",
         target=award,
         after={"unit": unit.name, "kind": kind, "year": year, "decision": award.decision_number},
+        at=at,
     )
     return award
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils import timezone
 
+from awards.models import Award
 from core.models import BlocYear, Membership, Province, Unit
 from council.models import Dossier, UnitEvent
 from reports.board import rates
@@ -123,8 +124,9 @@ def unit_years(units: list[Unit]) -> list[UnitYear]:
     return sorted(rows.values(), key=lambda r: (-r.year, r.unit.pk != units[0].pk))
 
 
-def unit_awards(units: list[Unit]) -> list:
-    return []
+def unit_awards(units: list[Unit]) -> list[Award]:
+    """The awards of a unit and of the units merged into it, newest first, in one query."""
+    return list(Award.objects.filter(unit__in=units).select_related("unit").order_by("-year", "-decision_date"))
 
 
 @dataclass
@@ -162,8 +164,8 @@ def unit_history(province: Province) -> UnitHistory:
     return UnitHistory(units=units, years=years, ranks=ranks, awards=dict(awards))
 
 
-def province_awards(province: Province) -> list:
-    return []
+def province_awards(province: Province) -> list[Award]:
+    return list(Award.objects.filter(unit__province=province).order_by("year", "kind"))
 
 
 @dataclass

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from awards.models import Award
 from core.forms import DATE_HELP, DateInput
 from core.models import Bloc, Unit
 
@@ -97,3 +98,12 @@ class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Tệp Excel (.xlsx) theo mẫu"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
     )
+
+
+class AwardForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Hình thức khen thưởng"), choices=Award.Kind.choices)
+    title = forms.CharField(label=_("Tên đầy đủ (nếu khác)"), max_length=255, required=False)
+    year = forms.IntegerField(label=_("Năm thành tích"), min_value=1945, max_value=2100)
+    decision_number = forms.CharField(label=_("Số quyết định"), max_length=60)
+    decision_date = forms.DateField(label=_("Ngày quyết định"), widget=DateInput, help_text=DATE_HELP)
+    issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=255)

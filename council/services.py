@@ -17,6 +17,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from awards import services as awards
+from awards.models import Award
 from core import lifecycle
 from core.audit import Actor, bump_version, record, snapshot
 from core.errors import ServiceError
@@ -486,11 +488,27 @@ def accept_dossier(
 # Decisions -----------------------------------------------------------------------------------------------
 
 
-def decision_awards(dossier: Dossier) -> list:
-    """The awards the dossier's decision put in the register."""
-    return []
+PROPOSAL_KINDS = {AwardProposal.Award.FLAG: Award.Kind.PROVINCE_FLAG,
+                  AwardProposal.Award.CERTIFICATE: Award.Kind.PROVINCE_CERTIFICATE}
 
 
+def issuer_of(province: Province) -> str:
+    return _("Chủ tịch UBND tỉnh %(province)s") % {"province": province.name}
+
+
+def decision_awards(dossier: Dossier) -> list[Award]:
+    """The awards the dossier's decision put in the units' award history."""
+    if not dossier.decision_number:
+        return []
+    return list(
+        Award.objects.filter(
+            source=Award.Source.DECISION, decision_number=dossier.decision_number, year=dossier.bloc_year.year,
+            unit__memberships__bloc_year=dossier.bloc_year,
+        ).select_related("unit").order_by("kind", "unit__name")
+    )
+
+
+@transaction.atomic
 def record_decision(
     *,
     dossier: Dossier,
@@ -501,10 +519,42 @@ def record_decision(
     by: Actor,
     at: datetime.datetime | None = None,
 ) -> Dossier:
-    raise ServiceError(_("Chưa hỗ trợ."))
+    """The province's decision on an accepted dossier: its number, date and signer, and the awards it gives (the
+    proposals it grants), written into each unit's award history."""
+    at = _now(at)
+    number, signer = number.strip(), signer.strip()
+    if not number:
+        raise ServiceError(_("Phải nhập số quyết định."), field="number")
+    if not proposals:
+        raise ServiceError(_("Quyết định phải khen thưởng ít nhất một đơn vị."))
+    dossier = _locked_dossier(dossier, None)
+    bloc_year = dossier.bloc_year
+    if dossier.status != Dossier.Status.ACCEPTED:
+        raise ServiceError(_("Chỉ ghi quyết định cho hồ sơ tỉnh đã tiếp nhận."))
+    if signed_on.year <= bloc_year.year - 1:
+        raise ServiceError(_("Ngày quyết định không thể trước năm thi đua."), field="signed_on")
+    if any(p.bloc_year_id != bloc_year.pk for p in proposals):
+        raise ServiceError(_("Chỉ khen thưởng theo đề nghị của chính hồ sơ này."))
+    issuer = issuer_of(bloc_year.bloc.province)
+    for p in proposals:
+        awards.record_award(
+            bloc_year=bloc_year, unit=p.unit, kind=PROPOSAL_KINDS[AwardProposal.Award(p.award)], year=bloc_year.year,
+            decision_number=number, decision_date=signed_on, issuer=issuer, source=Award.Source.DECISION, by=by,
+            at=at,
+        )
+    dossier.status = Dossier.Status.DECIDED
+    dossier.decision_number, dossier.decision_date, dossier.decision_signer = number, signed_on, signer
+    dossier.decided_at = at
+    dossier.save()
+    record(bloc_year=bloc_year, by=by, action="dossier.decide", target=dossier, at=at,
+           before={"status": Dossier.Status.ACCEPTED},
+           after={"status": dossier.status, "decision_number": number, "decision_date": signed_on.isoformat(),
+                  "decision_signer": signer,
+                  "awards": [f"{p.get_award_display()}: {p.unit.short_name}" for p in proposals]})
+    return dossier
 
 
-FLAG, CERTIFICATE = "province_flag", "province_certificate"
+FLAG, CERTIFICATE = Award.Kind.PROVINCE_FLAG, Award.Kind.PROVINCE_CERTIFICATE
 # What a workbook may write in its award column (lower case), and the award kind it means.
 AWARD_WORDS = {
     "cờ thi đua của ubnd tỉnh": FLAG,
@@ -515,6 +565,8 @@ AWARD_WORDS = {
 
 
 def enter_award(*, unit: Unit, kind: str, year: int, decision_number: str, decision_date: datetime.date,
-                issuer: str, bloc_year: BlocYear | None, by: Actor) -> None:
-    """An award of an earlier year into the unit's award history."""
-    raise ServiceError(_("Chưa hỗ trợ."))
+                issuer: str, bloc_year: BlocYear | None, by: Actor) -> Award:
+    """An award of an earlier year (from its decision) into the unit's award history."""
+    return awards.record_award(bloc_year=bloc_year, unit=unit, kind=kind, year=year,
+                               decision_number=decision_number, decision_date=decision_date, issuer=issuer,
+                               source=Award.Source.DECISION, by=by)

@@ -8,11 +8,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from awards import services as awards
+from awards.models import Award
 from core.models import AuditEntry, Bloc, BlocYear, Membership, Province, Unit
 from core.pages import errors_as_message, errors_on
 from council import board, exports, imports, services
 from council.access import bloc_of, bloc_year_of, province_view, unit_of
 from council.forms import (
+    AwardForm,
     BlocForm,
     DecisionForm,
     MergeForm,
@@ -316,7 +319,10 @@ def dossier(request: HttpRequest, province: Province, bloc: str, year: int) -> H
     by = obj.bloc_year
     history = list(AuditEntry.objects.filter(bloc_year=by, action__startswith="dossier.").select_related("actor"))
     return render(request, "council/dossier.html", _context(
-        request, province, "dossiers", dossier=obj, bloc_year=by, checks=services.checklist(by),
+        request, province, "dossiers", dossier=obj, bloc_year=by,
+        # Once accepted, the checklist as it stood then (later dossiers of the province use up the quota).
+        checks=obj.checklist if obj.status in (Dossier.Status.ACCEPTED, Dossier.Status.DECIDED) and obj.checklist
+        else services.checklist(by),
         proposals=services.proposals_of(by), return_form=ReturnForm(), history=history,
         awards=services.decision_awards(obj),
     ))
@@ -403,7 +409,7 @@ def dashboard_xlsx(request: HttpRequest, province: Province, table: str) -> Http
     return exports.response(exports.blocs_workbook(province, year or 0, rows), f"cac-khoi-{province.code}-{year}.xlsx")
 
 
-def _upload(request: HttpRequest, form: UploadForm):
+def _upload(form: UploadForm) -> tuple[str, bytes]:
     upload = form.cleaned_data["file"]
     if upload.size > imports.MAX_BYTES:
         raise imports.Invalid([imports.Problem("", 0, "", _("Tệp lớn hơn 5 MB."))])
@@ -417,7 +423,7 @@ def import_year(request: HttpRequest, province: Province) -> HttpResponse:
     problems: list = []
     if request.method == "POST" and form.is_valid():
         try:
-            name, data = _upload(request, form)
+            name, data = _upload(form)
             by = imports.import_year(data=data, source_name=name, province=province, by=request.user)
         except imports.Invalid as invalid:
             problems = invalid.problems
@@ -438,7 +444,7 @@ def import_units(request: HttpRequest, province: Province) -> HttpResponse:
     problems: list = []
     if request.method == "POST" and form.is_valid():
         try:
-            _name, data = _upload(request, form)
+            _name, data = _upload(form)
             units_n, accounts_n = imports.import_units(data=data, province=province, by=request.user)
         except imports.Invalid as invalid:
             problems = invalid.problems
@@ -464,4 +470,17 @@ def import_units_template(_request: HttpRequest, province: Province) -> HttpResp
 
 @province_view(manage=True)
 def award_add(request: HttpRequest, province: Province, unit_pk: int) -> HttpResponse:
-    return redirect("council:unit", code=province.code, unit_pk=unit_of(province, unit_pk).pk)
+    """An award of an earlier year, entered from its decision."""
+    obj = unit_of(province, unit_pk)
+    form = AwardForm(request.POST or None, initial={"issuer": services.issuer_of(province)})
+    if request.method == "POST" and form.is_valid():
+        with errors_on(form) as outcome:
+            awards.record_award(bloc_year=None, unit=obj, source=Award.Source.DECISION, by=request.user,
+                                **form.cleaned_data)
+        if outcome.ok:
+            messages.success(request, _("Đã ghi khen thưởng vào lịch sử của đơn vị."))
+            return redirect("council:unit", code=province.code, unit_pk=obj.pk)
+    return render(request, "council/form.html", _context(
+        request, province, "units", form=form, title=_("Ghi khen thưởng của “%(name)s”") % {"name": obj.name},
+        cancel_url=reverse("council:unit", args=[province.code, obj.pk]),
+    ))

@@ -45,6 +45,7 @@ have that year yet. Each year is built in one transaction: a failing step leaves
 from __future__ import annotations
 
 import datetime
+import io
 import json
 import random
 import re
@@ -71,6 +72,9 @@ from awards.models import Award
 from core import lifecycle
 from core.formatting import vn_number
 from core.models import Bloc, BlocYear, Membership, Profile, Province, Unit
+from council import imports as council_imports
+from council import services as council_services
+from council.models import Dossier, Quota
 from covenant import services
 from covenant.models import CovenantContent
 from documents import services as document_services
@@ -1448,6 +1452,7 @@ class DemoLoader:
         for name in self.base["years"]:
             self.load_year(_load_json(self.root / name))
         self.load_officers()
+        self.load_province()
 
     @transaction.atomic
     def load_base(self) -> None:
@@ -1619,6 +1624,84 @@ class DemoLoader:
             self._set_demo_password(user)
             self._officers_created.add(username)
             self._created(f"tài khoản {username} ({m.unit.short_name})")
+
+    # the province's council
+
+    def load_province(self) -> None:
+        """The council's side (province.json): its account and quota, the 2017 dossier of the bloc returned once,
+        sent again, accepted and decided (the flag and certificates its minutes proposed), and a second bloc of
+        the province whose 2017 results come in from an Excel workbook as a council would import them."""
+        path = self.root / "province.json"
+        if not path.exists():
+            return
+        spec = _load_json(path)
+        self.log("Hội đồng Thi đua - Khen thưởng tỉnh:")
+        with _no_notifications(), transaction.atomic():
+            council = User.objects.filter(username__iexact=spec["council"]["username"]).first()
+            if council is None:
+                council = self._new_user(spec["council"])
+                Profile.objects.create(user=council, role=Profile.Role.COUNCIL, province=self.province)
+                self._created(f"tài khoản {council.username} (hội đồng thi đua tỉnh)")
+            else:
+                self._skipped(f"tài khoản {council.username}")
+            q = spec["quota"]
+            if not Quota.objects.filter(province=self.province, year=q["year"]).exists():
+                council_services.set_quota(province=self.province, by=council, **q)
+                self._created(f"chỉ tiêu khen thưởng {q['year']}")
+            self._dossier_2017(spec["dossier_2017"], council)
+            self._second_bloc(spec["second_bloc"], council)
+
+    def _dossier_2017(self, spec: dict, council) -> None:
+        bloc_year = BlocYear.objects.filter(bloc=self.bloc, year=2017, phase=BlocYear.Phase.PUBLISHED).first()
+        if bloc_year is None or Dossier.objects.filter(bloc_year=bloc_year).exists():
+            self._skipped("hồ sơ khen thưởng năm 2017")
+            return
+
+        def at(key: str) -> datetime.datetime:
+            return timezone.make_aware(datetime.datetime.fromisoformat(spec[key]))
+
+        dossier = council_services.submit_dossier(bloc_year=bloc_year, by=self.actor, at=at("submitted_at"))
+        dossier = council_services.return_dossier(dossier=dossier, reason=spec["return_reason"],
+                                                  expected_version=None, by=council, at=at("returned_at"))
+        dossier = council_services.submit_dossier(bloc_year=bloc_year, by=self.actor, at=at("resubmitted_at"))
+        dossier = council_services.accept_dossier(dossier=dossier, expected_version=None, by=council,
+                                                  at=at("accepted_at"))
+        council_services.record_decision(
+            dossier=dossier, number=spec["decision_number"], signer=spec["signer"],
+            signed_on=datetime.date.fromisoformat(spec["decision_date"]),
+            proposals=council_services.proposals_of(bloc_year), by=council, at=at("decided_at"),
+        )
+        self._created(f"hồ sơ và quyết định khen thưởng năm 2017 ({spec['decision_number']})")
+
+    def _second_bloc(self, spec: dict, council) -> None:
+        if Bloc.objects.filter(code=spec["code"]).exists():
+            self._skipped(f"khối {spec['code']}")
+            return
+        bloc = council_services.save_bloc(province=self.province, bloc=None, by=council, data={
+            k: spec[k] for k in ("code", "name", "parent_body", "description")})
+        wb = council_imports.year_template()
+        ws = wb[council_imports.BLOC_SHEET]
+        ws["B3"], ws["B4"], ws["B5"] = bloc.code, bloc.name, 2017
+        results = wb[council_imports.RESULTS_SHEET]
+        results.delete_rows(1, results.max_row)
+        results.append([*council_imports.LEAD_COLUMNS, *spec["criteria"], *council_imports.TAIL_COLUMNS])
+        decision = spec["decision_2017"]
+        for order, row in enumerate(spec["year_2017"], start=1):
+            award = row[11]
+            results.append([order, *row[:11], award, decision["number"] if award else "",
+                            decision["date"] if award else "", decision["issuer"] if award else ""])
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        council_imports.import_year(data=buffer.getvalue(), source_name="ket-qua-2017-khoi-vhxh.xlsx",
+                                    province=self.province, by=council,
+                                    at=timezone.make_aware(datetime.datetime(2018, 3, 20, 9)))
+        current = council_services.open_year(bloc=bloc, year=self.today.year, by=council)
+        units = {u.code: u for u in Unit.objects.filter(code__in=[r[0] for r in spec["year_2017"]])}
+        roles = {"Trưởng khối": Membership.Role.HEAD, "Phó trưởng khối": Membership.Role.DEPUTY}
+        council_services.save_members(bloc_year=current, expected_version=None, by=council, rows=[
+            services.MemberRow(unit=units[r[0]], order=i, role=roles.get(r[3], Membership.Role.MEMBER))
+            for i, r in enumerate(spec["year_2017"], start=1)])
+        self._created(f"khối {bloc.code}: năm 2017 nhập từ Excel, năm {self.today.year} đang thiết lập")
 
     # summary
 

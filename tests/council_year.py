@@ -118,4 +118,4 @@ def run_short_year(by: BlocYear, secretariat) -> BlocYear:
         voting.ProposalRow(u[0].pk, AwardProposal.Award.FLAG, 1, n, "Dẫn đầu khối"),
         voting.ProposalRow(u[1].pk, AwardProposal.Award.CERTIFICATE, 2, n, ""),
     ], elected_head_id=None, elected_deputy_id=None, by=secretariat)
-    return lifecycle.advance_phase(bloc_year=by, by=secretariat)
+    return lifecycle.advance_phase(bloc_year=by, by=secretariat, reason="Năm thử nghiệm rút gọn")

@@ -135,3 +135,56 @@ def test_a_council_page_of_a_dossier_shows_the_checklist(client, year, quota, st
     page = client.get(reverse("council:dossier", args=[year.bloc.province.code, year.bloc.code, year.year]))
     text = page.content.decode()
     assert "Biên bản hội nghị tổng kết" in text and "Tiếp nhận hồ sơ" in text
+
+
+def test_the_decision_writes_the_awards_into_the_units_history(client, year, quota, staff):
+    from awards.models import Award
+
+    dossier = services.accept_dossier(dossier=services.submit_dossier(bloc_year=year, by=None),
+                                      expected_version=None, by=staff)
+    client.force_login(staff)
+    code = year.bloc.province.code
+    response = client.post(reverse("council:decision", args=[code, year.bloc.code, year.year]), {
+        "number": "245/QĐ-UBND", "signed_on": "15/03/2026", "signer": "Chủ tịch UBND tỉnh",
+        "proposal": [str(p.pk) for p in services.proposals_of(year)],
+    })
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert (dossier.status, dossier.decision_number) == (Dossier.Status.DECIDED, "245/QĐ-UBND")
+    awards = {(a.unit_id, a.kind, a.year, a.source) for a in Award.objects.all()}
+    assert awards == {(year.units[0].pk, "province_flag", 2025, "decision"),
+                      (year.units[1].pk, "province_certificate", 2025, "decision")}
+    page = client.get(reverse("council:unit", args=[code, year.units[0].pk])).content.decode()
+    assert "245/QĐ-UBND, 15/03/2026" in page and "Cờ thi đua của UBND tỉnh" in page
+    dashboard = client.get(reverse("council:dashboard", args=[code]) + "?year=2025").content.decode()
+    assert "245/QĐ-UBND" in dashboard
+
+
+def test_a_decision_only_follows_an_accepted_dossier_and_grants_only_its_proposals(year, quota, staff):
+    import datetime
+
+    dossier = services.submit_dossier(bloc_year=year, by=None)
+    with pytest.raises(ServiceError, match="đã tiếp nhận"):
+        services.record_decision(dossier=dossier, number="1/QĐ", signed_on=datetime.date(2026, 3, 1), signer="x",
+                                 proposals=services.proposals_of(year), by=staff)
+    services.accept_dossier(dossier=dossier, expected_version=None, by=staff)
+    other = review_year(code="khoi-khac-hs")
+    with pytest.raises(ServiceError, match="chính hồ sơ"):
+        services.record_decision(dossier=dossier, number="1/QĐ", signed_on=datetime.date(2026, 3, 1), signer="x",
+                                 proposals=services.proposals_of(other), by=staff)
+    flag = [p for p in services.proposals_of(year) if p.award == "flag"]
+    dossier = services.record_decision(dossier=dossier, number="1/QĐ", signed_on=datetime.date(2026, 3, 1),
+                                       signer="x", proposals=flag, by=staff)
+    assert [a.unit for a in services.decision_awards(dossier)] == [year.units[0]]
+
+
+def test_the_council_enters_an_earlier_years_award_on_the_units_page(client, year, staff):
+    from awards.models import Award
+
+    client.force_login(staff)
+    unit = year.units[2]
+    response = client.post(reverse("council:award_add", args=[year.bloc.province.code, unit.pk]), {
+        "kind": "province_certificate", "title": "", "year": "2019", "decision_number": "88/QĐ-UBND",
+        "decision_date": "20/02/2020", "issuer": "Chủ tịch UBND tỉnh"})
+    assert response.status_code == 302
+    assert Award.objects.get(unit=unit).year == 2019

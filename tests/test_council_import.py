@@ -180,3 +180,15 @@ def test_a_units_workbook_with_errors_writes_nothing(province, staff):
     assert {("Đơn vị", 3, "A"), ("Đơn vị", 3, "B"), ("Đơn vị", 3, "G"), ("Tài khoản", 2, "A"),
             ("Tài khoản", 2, "E"), ("Tài khoản", 3, "A"), ("Tài khoản", 3, "C"), ("Tài khoản", 3, "D")} <= found
     assert not Unit.objects.filter(code="so-a").exists()
+
+
+def test_the_awards_of_an_imported_year_go_into_the_units_history(province, staff):
+    from awards.models import Award
+
+    rows = [list(r) for r in GOOD]
+    rows[0][12:16] = ["Cờ thi đua của UBND tỉnh", "125/QĐ-UBND", "15/03/2017", "UBND tỉnh"]
+    rows[1][12:16] = ["Bằng khen", "125/QĐ-UBND", "15/03/2017", ""]
+    imports.import_year(data=workbook(rows), source_name="2016.xlsx", province=province, by=staff)
+    got = sorted((a.unit.code, a.kind, a.year, a.decision_number) for a in Award.objects.all())
+    assert got == [("cuc-thue", "province_certificate", 2016, "125/QĐ-UBND"),
+                   ("so-tc", "province_flag", 2016, "125/QĐ-UBND")]

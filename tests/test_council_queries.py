@@ -17,7 +17,7 @@ from tests.personas import make_user
 SMALL = {"provinces": 1, "blocs_per_province": 2, "units_per_bloc": 3, "years": 2, "stress_units": 4}
 LARGE = {"provinces": 1, "blocs_per_province": 4, "units_per_bloc": 6, "years": 3, "stress_units": 4}
 PAGES = ["index", "dashboard", "dashboard_xlsx blocs", "dashboard_xlsx units", "units", "unit", "bloc_year",
-         "dossiers", "dossier", "quota"]
+         "dossiers", "dossier", "quota", "bloc dossier"]
 
 
 def world(size: dict):
@@ -34,6 +34,8 @@ def world(size: dict):
 
 def url(page: str, province, bloc_year, unit) -> str:
     args = [province.code]
+    if page == "bloc dossier":
+        return reverse("dossier:status", args=[bloc_year.bloc.code, bloc_year.year])
     name, _sep, table = page.partition(" ")
     if table:
         return reverse(f"council:{name}", args=[*args, table]) + f"?year={bloc_year.year}"

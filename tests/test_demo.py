@@ -71,7 +71,7 @@ def load(**kwargs) -> str:
 
 def row_counts() -> dict[str, int]:
     models = [
-        *(m for app in ("core", "covenant", "reports", "scoring", "documents")
+        *(m for app in ("core", "covenant", "reports", "scoring", "documents", "awards", "council")
           for m in apps.get_app_config(app).get_models()),
         User,
     ]
@@ -97,7 +97,7 @@ def test_a_failing_step_leaves_no_half_made_year(monkeypatch):
     assert not AuditEntry.objects.filter(bloc_year__isnull=False).exists()
     monkeypatch.undo()
     load()
-    assert BlocYear.objects.get(year=2017).phase == BlocYear.Phase.PUBLISHED
+    assert BlocYear.objects.get(bloc__code="khoi-tckt", year=2017).phase == BlocYear.Phase.PUBLISHED
     assert BlocYear.objects.filter(phase=BlocYear.Phase.REPORTING).count() == 1
 
 
@@ -274,6 +274,23 @@ class TestLoadedDemo(TestCase):
     def setUpTestData(cls):
         cls.output = load()
 
+    def test_2017_decision_and_a_second_bloc_of_the_province(self):
+        from awards.models import Award
+        from council.models import Dossier
+        from scoring.models import AwardProposal, RankSnapshot
+
+        dossier = Dossier.objects.get(bloc_year__bloc__code="khoi-tckt", bloc_year__year=2017)
+        assert (dossier.status, dossier.submissions, dossier.decision_number) == ("decided", 2, "312/QĐ-UBND")
+        proposed = {(p.unit_id, p.award) for p in AwardProposal.objects.filter(bloc_year=dossier.bloc_year)}
+        kinds = {"flag": "province_flag", "certificate": "province_certificate"}
+        awarded = {(a.unit_id, a.kind) for a in Award.objects.filter(decision_number="312/QĐ-UBND")}
+        assert awarded == {(u, kinds[k]) for u, k in proposed}
+        assert sorted(k for _u, k in proposed) == ["certificate", "certificate", "flag"]
+        second = BlocYear.objects.get(bloc__code="khoi-vhxh", year=2017)
+        assert second.bloc.province.code == "kon-tum" and second.is_published
+        assert RankSnapshot.objects.filter(bloc_year=second).count() == 6
+        assert Bloc.objects.filter(province__code="kon-tum").count() == 2
+
     def test_bloc_and_2017_members(self):
         bloc = Bloc.objects.get(code="khoi-tckt")
         assert bloc.province.code == "kon-tum"
@@ -332,7 +349,9 @@ class TestLoadedDemo(TestCase):
     def test_2017_is_published_with_historical_audit_dates(self):
         year = BlocYear.objects.get(bloc__code="khoi-tckt", year=2017)
         assert year.phase == BlocYear.Phase.PUBLISHED
-        entries = AuditEntry.objects.filter(bloc_year=year)
+        # The bloc's own year; its dossier's way through the province (up to March 2018) is tested on its own.
+        entries = AuditEntry.objects.filter(bloc_year=year).exclude(action__startswith="dossier.").exclude(
+            action__startswith="award.")
         # Reporting opened on the plan date; scoring, review and publication in January and February 2018.
         advances = [timezone.localtime(e.at).date() for e in entries.filter(action="phase.advance").order_by("at")]
         assert advances == [
@@ -417,11 +436,12 @@ class TestLoadedDemo(TestCase):
 
     def test_second_and_third_runs_duplicate_nothing(self):
         before = row_counts()
-        assert before["core.Unit"] == 12 and before["core.BlocYear"] == 2
+        # The bloc's 12 units and 2 years, and the province's second bloc (6 units, 2017 imported, the current year).
+        assert before["core.Unit"] == 12 + 6 and before["core.BlocYear"] == 2 + 2
         assert before["reports.ProgressReport"] > 48 and before["reports.Evidence"] >= 5
         assert before["scoring.ScoreSheet"] == 12 and before["scoring.ItemScore"] == 12 * 12
         assert before["scoring.Ballot"] == 4 and before["scoring.AwardProposal"] == 3
-        assert before["scoring.RankSnapshot"] == 12 and before["scoring.ReviewMeeting"] == 1
+        assert before["scoring.RankSnapshot"] == 12 + 6 and before["scoring.ReviewMeeting"] == 1
         assert before["item.evidence"] >= 12 * 5 and before["meeting.present_units"] == 12
         files = sorted(self.media.rglob("*.*"))
         output = load()

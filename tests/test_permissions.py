@@ -85,10 +85,6 @@ ROUTE_KINDS = {
     "documents:index": READ,
     "documents:synthesis": MANAGE,
     "documents:setup": MANAGE,
-    "documents:legal_frame": MANAGE,
-    "documents:issue": ACTION,
-    "documents:scan_upload": ACTION,
-    "awards:index": MANAGE,
     "dossier:status": READ,
     "dossier:submit": ACTION,
     "council:index": COUNCIL_READ,
@@ -117,6 +113,10 @@ ROUTE_KINDS = {
     "council:dashboard_xlsx": COUNCIL_READ,
     "council:dossier_return": COUNCIL_ACTION,
     "council:dossier_accept": COUNCIL_ACTION,
+    "documents:legal_frame": MANAGE,
+    "documents:issue": ACTION,
+    "documents:scan_upload": ACTION,
+    "awards:index": MANAGE,
 }
 
 # Routes whose answer depends on more than read/manage (see the fixture `active_year`): the report
@@ -158,6 +158,8 @@ OWN_RULES = {
     "documents:progress_pdf": {**dict.fromkeys(READERS, 200), "officer_a": 200, "officer_b": 404},
     "documents:ranking_xlsx": {**dict.fromkeys(READERS, 200), "officer_a": 403, "officer_b": 403},
     "documents:board_xlsx": {**dict.fromkeys(READERS, 200), "officer_a": 403, "officer_b": 403},
+    # A bloc's page on the province's side is its latest year's: the province's staff are sent there.
+    "council:bloc": {"council": 302, "provincial": 302, "superuser": 302},
     # The register of issued documents is the bloc's; a record copy reads like the document's PDF (here
     # officer_a's unit's score sheet).
     "documents:register": {**dict.fromkeys(READERS, 200), "officer_a": 403, "officer_b": 403},
@@ -165,8 +167,6 @@ OWN_RULES = {
     # Word copies: the bloc's documents for readers; a proposed unit's own achievement report for that unit too.
     "documents:docx": {**dict.fromkeys(READERS, 200), "officer_a": 403, "officer_b": 403},
     "documents:achievement_docx": {**dict.fromkeys(READERS, 200), "officer_a": 200, "officer_b": 404},
-    # A bloc's page on the province's side is its latest year's: the province's staff are sent there.
-    "council:bloc": {"council": 302, "provincial": 302, "superuser": 302},
 }
 # The document kind each documents route is asked for (URL kwarg `kind`).
 DOCUMENT_KINDS = {"documents:setup": "ranking", "documents:pdf": "ranking", "documents:unit_pdf": "scoresheet",

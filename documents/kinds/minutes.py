@@ -207,7 +207,10 @@ def build(*, bloc_year, **_rest) -> dict:
     ]
     # Signatures of the count committee: the head on the right of the first row, members fill the rest.
     signature_rows = []
-    if committee_rows:
+    if 1 < len(committee_rows) <= 3:
+        # Three signatures fit on one row (the head on the right): the count keeps to as few pages as it needs.
+        signature_rows.append([*committee_rows[1:], committee_rows[0]])
+    elif committee_rows:
         signature_rows.append([committee_rows[1] if len(committee_rows) > 1 else None, committee_rows[0]])
         rest = committee_rows[2:]
         signature_rows += [[*rest[i : i + 2], None][:2] for i in range(0, len(rest), 2)]
