@@ -89,7 +89,7 @@ def run_short_year(by: BlocYear, secretariat) -> BlocYear:
                                          evidence_required=False)],
         expected_version=None, by=secretariat,
     )
-    by = lifecycle.advance_phase(bloc_year=by, by=secretariat)
+    by = lifecycle.advance_phase(bloc_year=by, by=secretariat, reason=LEFT_OPEN)
     periods = reports.create_default_periods(bloc_year=by, by=secretariat)
     annual = next(p for p in periods if p.kind == ReportingPeriod.Kind.ANNUAL)
     when = datetime.datetime.combine(annual.opens_on, datetime.time(9), tzinfo=VN) + datetime.timedelta(days=1)
@@ -102,13 +102,13 @@ def run_short_year(by: BlocYear, secretariat) -> BlocYear:
         report = reports.save_report(report=report, sections=sections, general_proposals="", expected_version=None,
                                      by=officer, at=when)
         reports.submit_report(report=report, expected_version=report.version, by=officer, at=when)
-    by = lifecycle.advance_phase(bloc_year=by, by=secretariat)
+    by = lifecycle.advance_phase(bloc_year=by, by=secretariat, reason=LEFT_OPEN)
     now = datetime.datetime.now(tz=VN)
     ScoringRound.objects.update_or_create(bloc_year=by, defaults={"released_at": now, "approved_at": now})
     RankSnapshot.objects.bulk_create(
         RankSnapshot(bloc_year=by, unit=unit, rank=i, total=Decimal(100 - i)) for i, unit in enumerate(u, start=1)
     )
-    by = lifecycle.advance_phase(bloc_year=by, by=secretariat)
+    by = lifecycle.advance_phase(bloc_year=by, by=secretariat, reason=LEFT_OPEN)
     n = len(u)
     paper_ballot(by, Ballot.Kind.FLAG, {u[0].pk: n})
     paper_ballot(by, Ballot.Kind.CERTIFICATE, {u[1].pk: n}, max_choices=2)
