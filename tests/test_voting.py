@@ -235,7 +235,7 @@ def test_publishing_needs_every_ballot_closed_and_locks_the_year(year):
     with pytest.raises(ServiceError, match="chưa kết thúc"):
         lifecycle.advance_phase(bloc_year=year, by=None)
     voting.close_ballot(ballot=ballot, by=None)
-    published = lifecycle.advance_phase(bloc_year=year, by=None)
+    published = lifecycle.advance_phase(bloc_year=year, by=None, override_reason="Thử nghiệm")
     assert published.is_published
     with pytest.raises(ServiceError, match=r"đã công bố|đã khóa"):
         voting.save_meeting(bloc_year=published, data={"place": "Kon Tum"}, present_unit_ids=[], by=None)
@@ -266,5 +266,5 @@ def test_scoring_must_be_approved_before_the_review_phase(db):
 
 def test_a_ballot_never_opened_does_not_block_publishing(year):
     voting.create_default_ballots(bloc_year=year, by=None)
-    published = lifecycle.advance_phase(bloc_year=year, by=None)
+    published = lifecycle.advance_phase(bloc_year=year, by=None, override_reason="Thử nghiệm")
     assert published.is_published
