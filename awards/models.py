@@ -49,7 +49,11 @@ class Award(models.Model):
         verbose_name = _("khen thưởng đã nhận")
         verbose_name_plural = _("khen thưởng đã nhận")
         constraints = [
-            models.UniqueConstraint(fields=["unit", "kind", "decision_number"], name="awards_award_once"),
+            models.UniqueConstraint(
+                fields=["unit", "kind", "decision_number"],
+                name="awards_award_once",
+                violation_error_message=_("Quyết định này đã có trong sổ khen thưởng của đơn vị."),
+            ),
             models.CheckConstraint(condition=Q(year__gte=1945, year__lte=2100), name="awards_award_year_range"),
         ]
 

@@ -93,3 +93,10 @@ class LegalTextForm(forms.ModelForm):
             "citation": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {"effective_to": _("Để trống nếu văn bản còn hiệu lực. Định dạng ngày/tháng/năm.")}
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("effective_from"), data.get("effective_to")
+        if start and end and end < start:
+            self.add_error("effective_to", _("Ngày hết hiệu lực phải sau ngày có hiệu lực."))
+        return data

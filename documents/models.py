@@ -139,6 +139,7 @@ class LegalText(models.Model):
             models.CheckConstraint(
                 condition=models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=models.F("effective_from")),
                 name="documents_legaltext_ends_after_start",
+                violation_error_message=_("Ngày hết hiệu lực phải sau ngày có hiệu lực."),
             ),
             models.UniqueConstraint(fields=["number", "province"], name="documents_legaltext_once"),
         ]

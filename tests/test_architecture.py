@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["core", "covenant", "reports", "scoring", "documents", "workspace", "demo", "bench", "ops"]
+APPS = ["core", "covenant", "reports", "scoring", "awards", "documents", "workspace", "demo", "bench", "ops"]
 PROJECT = {*APPS, "khoithidua"}
 
 # Where an import inside a function is the right tool, not a dodge: Django's AppConfig.ready() (models are not

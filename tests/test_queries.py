@@ -98,6 +98,7 @@ PAGES = {
     "review:vote": ("officer", 7, REVIEW),
     "documents:index": ("secretariat", 7, REVIEW),
     "documents:index (officer)": ("officer", 6, REVIEW),
+    # + the year's assessment, pre-filled from the same reports (issue 14): constant in the number of units.
     "documents:synthesis": ("secretariat", 16, REVIEW),
     "documents:setup": ("secretariat", 7, REVIEW),
     "documents:ranking_xlsx": ("secretariat", 20, REVIEW),
