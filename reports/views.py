@@ -17,6 +17,7 @@ from covenant.models import CovenantContent
 from reports import services
 from reports.access import get_report, require_unit_writer, visible_evidence, visible_reports
 from reports.board import completeness_board
+from reports.charts import SEGMENTS, completion_bars
 from reports.forms import EvidenceForm, ExtensionForm, PeriodForm, ReopenForm, ReportForm, ReviewForm
 from reports.models import Evidence, Extension, ProgressReport, ReportingPeriod, ReportSection, ResultRow
 
@@ -67,6 +68,7 @@ def index(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
 def board(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     _require_reader(request.access)
     board = completeness_board(bloc_year)
+    period_rates = board.period_rates()
     return render(
         request,
         "reports/board.html",
@@ -76,7 +78,9 @@ def board(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             "board",
             board=board,
             rows=board.rows(),
-            period_rates=list(zip(board.periods, board.period_rates(), strict=True)),
+            period_rates=list(zip(board.periods, period_rates, strict=True)),
+            chart=completion_bars(board.periods, period_rates),
+            segments=SEGMENTS,
             contents=list(CovenantContent.objects.filter(covenant__bloc_year=bloc_year).order_by("order")),
         ),
     )

@@ -86,6 +86,12 @@ def test_every_section_of_the_role_is_reachable_on_a_phone_and_a_laptop(page: Pa
     menu.get_by_role("link", name="Theo dõi tình hình nộp", exact=True).click()
     expect(page).to_have_url(f"{base}/reports/board/")
     expect(page.locator("h1")).to_contain_text("Tình hình nộp báo cáo")
+    # The completion chart: one SVG bar a period, drawn by the server (no script needed), with its numbers.
+    chart = page.locator("#completion-chart")
+    expect(chart.locator("svg.chart-bar")).to_have_count(4)
+    expect(chart.locator("svg.chart-bar").first.locator("rect.seg-missing")).to_have_count(1)
+    assert chart.locator("svg.chart-bar").first.bounding_box()["width"] > 150
+    expect(chart.locator("svg.chart-bar").first).to_have_attribute("aria-label", re.compile("Không nộp 4/4"))
     # Scrolled sideways, the unit column stays where it was.
     unit_cell = page.locator(".board-table tbody tr").first.locator("td").nth(1)
     before = unit_cell.bounding_box()
