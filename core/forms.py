@@ -2,6 +2,8 @@
 change, formsets whose own errors read in Vietnamese."""
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.forms.renderers import DjangoTemplates
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -58,3 +60,33 @@ class VietnameseFormSet(forms.BaseFormSet):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Lý do"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MarkedBoundField(forms.BoundField):
+    """A field with errors is marked wherever its widget is drawn (Bootstrap's `is-invalid`, `aria-invalid`),
+    in every form; the message goes under it (crispy, or includes/field_errors.html)."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        if self.form.is_bound and self.errors:
+            classes = attrs.get("class", (widget or self.field.widget).attrs.get("class", ""))
+            if "is-invalid" not in classes.split():
+                attrs["class"] = f"{classes} is-invalid".strip()
+            attrs["aria-invalid"] = "true"
+        return attrs
+
+
+class FormRenderer(DjangoTemplates):
+    """The project's form renderer (settings.FORM_RENDERER): every bound field marks its errors."""
+
+    bound_field_class = MarkedBoundField
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": _(
+            "Tên đăng nhập hoặc mật khẩu không đúng. Lưu ý: mật khẩu phân biệt chữ hoa và chữ thường. "
+            "Quên mật khẩu thì bấm “Quên mật khẩu?” bên dưới hoặc liên hệ Văn phòng khối."
+        ),
+        "inactive": _("Tài khoản này đã bị khóa. Hãy liên hệ Văn phòng khối."),
+    }

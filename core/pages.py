@@ -30,7 +30,11 @@ def year_context(request: HttpRequest, bloc_year: BlocYear, nav: str, **extra) -
 
 
 def form_error(form, error: ServiceError) -> None:
-    """Show a service's refusal at the field it names, else at the top of the form."""
+    """Show a service's refusal at the field(s) it names, else at the top of the form."""
+    if error.errors:
+        for name, message in error.errors.items():
+            form.add_error(name if name in form.fields else None, message)
+        return
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
 

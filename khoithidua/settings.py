@@ -69,6 +69,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "khoithidua.urls"
 WSGI_APPLICATION = "khoithidua.wsgi.application"
 
+# Every form field with errors is marked is-invalid where it is drawn (core.forms.MarkedBoundField).
+FORM_RENDERER = "core.forms.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

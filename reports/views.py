@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.access import Access
@@ -17,6 +18,7 @@ from covenant.models import CovenantContent
 from reports import services
 from reports.access import get_report, require_unit_writer, visible_evidence, visible_reports
 from reports.board import completeness_board
+from reports.charts import SEGMENTS, completion_bars
 from reports.forms import EvidenceForm, ExtensionForm, PeriodForm, ReopenForm, ReportForm, ReviewForm
 from reports.models import (
     Evidence,
@@ -71,10 +73,46 @@ def index(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     return render(request, "reports/index.html", year_context(request, bloc_year, "reports", rows=rows))
 
 
+# What the board's "status" filter keeps: a unit with at least one (shown) cell in that state.
+BOARD_STATUS = {
+    "overdue": (gettext_lazy("Quá hạn, chưa nộp"), lambda c: c.timeliness == services.Timeliness.OVERDUE),
+    "missing": (gettext_lazy("Không nộp"), lambda c: c.timeliness == services.Timeliness.MISSING),
+    "late": (gettext_lazy("Trễ hạn"), lambda c: c.timeliness == services.Timeliness.LATE),
+    "waiting": (gettext_lazy("Chờ xem xét"), lambda c: c.status in (Status.SUBMITTED, Status.RESUBMITTED)),
+    "returned": (gettext_lazy("Bị trả lại"), lambda c: c.status == Status.RETURNED),
+}
+
+
+def _board_filters(request: HttpRequest, board) -> dict:
+    period = request.GET.get("period", "")
+    return {
+        "q": request.GET.get("q", "").strip(),
+        "status": request.GET.get("status", "") if request.GET.get("status") in BOARD_STATUS else "",
+        "period": period if period in {str(p.pk) for p in board.periods} else "",
+        "statuses": [(k, v[0]) for k, v in BOARD_STATUS.items()],
+    }
+
+
+def _filtered_rows(request: HttpRequest, board) -> list:
+    """The board's rows kept by the filters (unit name, a state in a period or any period): no further query."""
+    f = _board_filters(request, board)
+    q = f["q"].casefold()
+    columns = [i for i, p in enumerate(board.periods) if not f["period"] or str(p.pk) == f["period"]]
+    kept = []
+    for m, cells, r in board.rows():
+        if q and q not in m.unit.name.casefold() and q not in m.unit.short_name.casefold():
+            continue
+        if f["status"] and not any(BOARD_STATUS[f["status"]][1](cells[i]) for i in columns):
+            continue
+        kept.append((m, cells, r))
+    return kept
+
+
 @bloc_year_view(kept=True)
 def board(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     _require_reader(request.access)
     board = completeness_board(bloc_year)
+    period_rates = board.period_rates()
     return render(
         request,
         "reports/board.html",
@@ -83,8 +121,11 @@ def board(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             bloc_year,
             "board",
             board=board,
-            rows=board.rows(),
-            period_rates=list(zip(board.periods, board.period_rates(), strict=True)),
+            rows=_filtered_rows(request, board),
+            filters=_board_filters(request, board),
+            period_rates=list(zip(board.periods, period_rates, strict=True)),
+            chart=completion_bars(board.periods, period_rates),
+            segments=SEGMENTS,
             contents=list(CovenantContent.objects.filter(covenant__bloc_year=bloc_year).order_by("order")),
             # Who a reminder did not reach, and why (the secretariat follows up by phone).
             failed_reminders=list(

@@ -110,7 +110,7 @@ def test_deactivated_officer_cannot_log_in_until_reactivated(as_secretariat, blo
     response = officer_client.get(reverse("workspace:dashboard", args=[bloc_year.bloc.code, bloc_year.year]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     refused = Client().post(reverse("login"), {"username": officer_a.username, "password": NEW_PASSWORD})
-    assert refused.status_code == 200 and "Vui lòng điền vào" in page_text(refused)
+    assert refused.status_code == 200 and "Tên đăng nhập hoặc mật khẩu không đúng." in page_text(refused)
     assert "Đã khóa" in page_text(as_secretariat.get(year_url(bloc_year, "accounts")))
 
     assert as_secretariat.post(toggle).status_code == 302
@@ -196,7 +196,7 @@ def test_login_with_a_wrong_password_is_refused_in_vietnamese(client, officer_a)
     with_password(officer_a)
     response = client.post(reverse("login"), {"username": officer_a.username, "password": "sai-mat-khau"})
     assert response.status_code == 200
-    assert "Vui lòng điền vào Tên đăng nhập và mật khẩu chính xác" in page_text(response)
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in page_text(response)
 
 
 def test_login_then_logout(client, officer_a, bloc_year):

@@ -86,6 +86,12 @@ def test_every_section_of_the_role_is_reachable_on_a_phone_and_a_laptop(page: Pa
     menu.get_by_role("link", name="Theo dõi tình hình nộp", exact=True).click()
     expect(page).to_have_url(f"{base}/reports/board/")
     expect(page.locator("h1")).to_contain_text("Tình hình nộp báo cáo")
+    # The completion chart: one SVG bar a period, drawn by the server (no script needed), with its numbers.
+    chart = page.locator("#completion-chart")
+    expect(chart.locator("svg.chart-bar")).to_have_count(4)
+    expect(chart.locator("svg.chart-bar").first.locator("rect.seg-missing")).to_have_count(1)
+    assert chart.locator("svg.chart-bar").first.bounding_box()["width"] > 150
+    expect(chart.locator("svg.chart-bar").first).to_have_attribute("aria-label", re.compile("Không nộp 4/4"))
     # Scrolled sideways, the unit column stays where it was.
     unit_cell = page.locator(".board-table tbody tr").first.locator("td").nth(1)
     before = unit_cell.bounding_box()
@@ -104,3 +110,51 @@ def test_an_officer_sees_only_the_sections_of_the_role_in_the_phone_menu(page: P
     menu.get_by_role("link", name="Báo cáo của đơn vị", exact=True).click()
     expect(page).to_have_url(f"{live_server.url}/blocs/{year.bloc.code}/{year.year}/reports/")
     expect(page.locator("#sidenav")).not_to_have_class(re.compile(r"\bshow\b"))
+
+
+@pytest.mark.parametrize("viewport", ["phone", "laptop"])
+def test_leaving_the_report_form_with_unsaved_text_asks_first_and_the_text_can_be_restored(
+        page: Page, live_server, year, viewport):
+    from reports import services as reports
+
+    officer = year.officers[1]
+    period = year.periods.order_by("order").first()
+    report = reports.start_report(period=period, unit=year.units[1], by=officer)
+    log_in(page, live_server, officer, VIEWPORTS[viewport])
+    edit = f"{live_server.url}/blocs/{year.bloc.code}/{year.year}/reports/{report.pk}/edit/"
+    page.goto(edit)
+    dialogs = []
+
+    def answer(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss() if len(dialogs) == 1 else dialog.accept()
+
+    page.on("dialog", answer)
+    done = page.locator("textarea[name$='-done']").first
+    done.click()
+    page.keyboard.type("Đã tổ chức 3 hội nghị quán triệt.")
+    page.wait_for_timeout(600)  # the draft is written 0.4 s after the last key
+    # Following a link: the browser asks; staying keeps the text.
+    page.locator("a.navbar-brand").click(no_wait_after=True)
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    expect(page).to_have_url(edit)
+    expect(done).to_have_value("Đã tổ chức 3 hội nghị quán triệt.")
+    shot(page, f"guard-{viewport}")
+    # Leaving anyway and coming back: the text kept in this browser is offered back.
+    page.goto(f"{live_server.url}/")
+    assert dialogs == ["beforeunload", "beforeunload"]
+    page.goto(edit)
+    banner = page.locator(".draft-banner")
+    expect(banner).to_contain_text("Trình duyệt này còn giữ nội dung bạn gõ mà chưa lưu")
+    shot(page, f"draft-{viewport}")
+    banner.get_by_role("button", name="Khôi phục nội dung đó").click()
+    expect(page.locator("textarea[name$='-done']").first).to_have_value("Đã tổ chức 3 hội nghị quán triệt.")
+    # Saving leaves without a question and drops the draft.
+    page.get_by_role("button", name="Lưu nháp").click()
+    page.wait_for_load_state()
+    assert dialogs == ["beforeunload", "beforeunload"]
+    report.refresh_from_db()
+    assert report.sections.order_by("content__order").first().done == "Đã tổ chức 3 hội nghị quán triệt."
+    page.goto(edit)
+    expect(page.locator(".draft-banner")).to_have_count(0)

@@ -77,7 +77,7 @@ PAGES = {
     "reports:synthesis": ("secretariat", 12, REPORTING),
     "reports:report": ("secretariat", 10, REPORTING),
     "reports:report (officer)": ("officer", 10, REPORTING),
-    "reports:review": ("secretariat", 10, REPORTING),
+    "reports:review": ("secretariat", 10, REPORTING),  # + the unit's extension (earliest resubmission date)
     "reports:edit": ("officer", 10, REPORTING),
     "reports:evidence": ("officer", 6, REPORTING),
     "scores:overview": ("secretariat", 14, SCORING),

@@ -445,3 +445,32 @@ def test_a_new_year_copies_the_periods_one_year_on(year):
         (p.code, p.deadline.replace(year=p.deadline.year + 1), p.lock_date.replace(year=p.lock_date.year + 1))
         for p in year.periods.order_by("order")
     ]
+
+
+def test_the_board_filters_by_unit_state_and_period_without_more_queries(client, year, q1,
+                                                                         django_assert_max_num_queries):
+    from django.urls import reverse
+
+    from core.models import Profile
+
+    write_and_submit(q1, year.units[1], year.officers[1], at(2025, 4, 9))
+    client.force_login(make_user("vp", role=Profile.Role.SECRETARIAT, unit=year.units[0]))
+    url = reverse("reports:board", args=[year.bloc.code, year.year])
+    whole = client.get(url).content.decode()
+    assert all(u.short_name in whole for u in year.units) and 'id="completion-chart"' in whole
+
+    def units_shown(**query):
+        page = client.get(url, query).content.decode()
+        return [u.short_name for u in year.units if f'title="{u.name}">{u.short_name}</td>' in page]
+
+    assert units_shown(status="waiting", period=q1.pk) == [year.units[1].short_name]
+    # Q1 is long past its lock date: the two others never reported.
+    assert units_shown(status="missing", period=q1.pk) == [year.units[0].short_name, year.units[2].short_name]
+    assert units_shown(q=year.units[2].short_name.lower()) == [year.units[2].short_name]
+    assert units_shown(status="returned") == []
+    assert units_shown(status="bogus", period="x") == [u.short_name for u in year.units]
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+    with django_assert_max_num_queries(12):
+        client.get(url, {"status": "missing", "q": "s"})

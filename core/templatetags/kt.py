@@ -19,3 +19,9 @@ def get_item(mapping, key):
 def points(value) -> str:
     """A score the Vietnamese way, without trailing zeros: 83,5 · 100 · 7,25 (a dash when there is none)."""
     return formatting.points(value)
+
+
+@register.filter
+def invalid(bound_field) -> str:
+    """' is-invalid' for a hand-drawn input whose field has errors (widgets drawn by Django mark themselves)."""
+    return " is-invalid" if getattr(bound_field, "errors", None) else ""

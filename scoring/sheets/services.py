@@ -61,6 +61,16 @@ def _check_not_approved(r: ScoringRound) -> None:
         raise ServiceError(_("Kết quả chấm điểm đã được phê duyệt và khóa. Muốn sửa phải mở lại, có ghi lý do."))
 
 
+def _refuse_wrong_inputs(wrong: dict[str, str]) -> None:
+    """Every wrong input of a sheet at once (keyed by the form's field names), not only the first."""
+    if not wrong:
+        return
+    first = next(iter(wrong.values()))
+    message = first if len(wrong) == 1 else _("%(n)s ô nhập chưa đúng, đầu tiên: %(first)s") % {
+        "n": len(wrong), "first": first}
+    raise ServiceError(message, errors=wrong)
+
+
 def parse_score(raw, sub_item: SubItem, step: Decimal) -> Decimal | None:
     """A score typed by a person: empty, or a number in [0, max] on the step. Accepts 8,5 and 8.5."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -172,16 +182,20 @@ def save_self_score(
     if set(claims) - set(bonus_items):
         raise ServiceError(_("Mục điểm thưởng không thuộc bảng điểm này. Hãy tải lại trang."))
     own_evidence = set(Evidence.objects.filter(bloc_year=sheet.bloc_year, unit=sheet.unit).values_list("pk", flat=True))
-    parsed = {}
+    parsed, wrong = {}, {}
     for sub_id, row in rows.items():
         if set(row.evidence_ids) - own_evidence:
             raise ServiceError(_("Chỉ được gắn minh chứng của chính đơn vị mình."))
-        parsed[sub_id] = parse_score(row.score, items[sub_id].sub_item, board.score_step)
-    for claim in claims.values():
+        try:
+            parsed[sub_id] = parse_score(row.score, items[sub_id].sub_item, board.score_step)
+        except ServiceError as e:
+            wrong[f"i{sub_id}-score"] = e.message
+    for bonus_id, claim in claims.items():
         if set(claim.evidence_ids) - own_evidence:
             raise ServiceError(_("Chỉ được gắn minh chứng của chính đơn vị mình."))
         if not claim.explanation.strip():
-            raise ServiceError(_("Đề nghị điểm thưởng phải có giải trình."))
+            wrong[f"b{bonus_id}-explanation"] = _("Đề nghị điểm thưởng phải có giải trình.")
+    _refuse_wrong_inputs(wrong)
     before, after = {}, {}
     for sub_id, row in rows.items():
         item = items[sub_id]
@@ -359,19 +373,25 @@ def save_review(
     items = {i.sub_item_id: i for i in sheet.items.select_related("sub_item__criterion")}
     if set(rows) - set(items):
         raise ServiceError(_("Dữ liệu gửi lên không khớp với bảng điểm. Hãy tải lại trang."))
-    parsed = {sub_id: parse_score(row.score, items[sub_id].sub_item, board.score_step) for sub_id, row in rows.items()}
+    parsed, wrong = {}, {}
+    for sub_id, row in rows.items():
+        try:
+            parsed[sub_id] = parse_score(row.score, items[sub_id].sub_item, board.score_step)
+        except ServiceError as e:
+            wrong[f"i{sub_id}-score"] = e.message
     for sub_id, value in parsed.items():
         item = items[sub_id]
         if value is not None and value != item.self_score and not rows[sub_id].reason.strip():
-            raise ServiceError(
-                _("Mục %(item)s: điểm thẩm định khác điểm tự chấm, phải ghi lý do.") % {"item": label(item.sub_item)}
-            )
+            wrong[f"i{sub_id}-reason"] = _("Mục %(item)s: điểm thẩm định khác điểm tự chấm, phải ghi lý do.") % {
+                "item": label(item.sub_item)
+            }
     claim_objs = {c.bonus_item_id: c for c in sheet.bonus_claims.all()}
     for bonus_id, review in (claims or {}).items():
         if bonus_id not in claim_objs or review.review not in BonusClaim.Review.values:
             raise ServiceError(_("Dữ liệu gửi lên không khớp với bảng điểm. Hãy tải lại trang."))
         if review.review == BonusClaim.Review.REJECTED and not review.reason.strip():
-            raise ServiceError(_("Không chấp nhận điểm thưởng phải ghi lý do."))
+            wrong[f"b{bonus_id}-reason"] = _("Không chấp nhận điểm thưởng phải ghi lý do.")
+    _refuse_wrong_inputs(wrong)
     before, after = {}, {}
     for sub_id, value in parsed.items():
         item = items[sub_id]
