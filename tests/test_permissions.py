@@ -75,8 +75,6 @@ ROUTE_KINDS = {
     "review:ballot_edit": MANAGE,
     "review:paper_count": MANAGE,
     "review:ballots_default": ACTION,
-    "review:ballot_open": ACTION,
-    "review:ballot_close": ACTION,
     "documents:index": READ,
     "documents:synthesis": MANAGE,
     "documents:setup": MANAGE,
@@ -115,6 +113,16 @@ OWN_RULES = {
     "scores:respond": {**dict.fromkeys(READERS, 403), "officer_a": 302, "officer_b": 404},
     # Each member unit's officer votes for the unit; the secretariat, leaders and viewers cannot.
     "review:vote": {**dict.fromkeys(READERS, 403), "officer_a": 200, "officer_b": 200},
+    # The secretariat's, asked of a ballot still being prepared: it is sent back to the overview (nothing to close,
+    # count or reopen); nobody else may. Closing asks for confirmation first (GET), see tests/test_voting.py.
+    **{
+        name: {"secretariat": 302, "superuser": 302, "leader": 403, "provincial": 403, "officer_a": 403,
+               "officer_b": 403}
+        for name in ("review:ballot_close", "review:ballot_count", "review:ballot_reopen")
+    },
+    # Opening an online ballot answers with the board's key page (shown once), not a redirect.
+    "review:ballot_open": {"secretariat": 200, "superuser": 200, "leader": 403, "provincial": 403, "officer_a": 403,
+                           "officer_b": 403},
     # Bloc-wide documents are for readers; a unit prints its own submitted report and score sheet only.
     "documents:pdf": {**dict.fromkeys(READERS, 200), "officer_a": 403, "officer_b": 403},
     "documents:unit_pdf": {**dict.fromkeys(READERS, 200), "officer_a": 200, "officer_b": 404},
@@ -126,7 +134,7 @@ OWN_RULES = {
 DOCUMENT_KINDS = {"documents:setup": "ranking", "documents:pdf": "ranking", "documents:unit_pdf": "scoresheet",
                   "documents:progress_pdf": "progress"}
 
-POST_ONLY = {name for name, kind in ROUTE_KINDS.items() if kind == ACTION} | {
+POST_ONLY = {name for name, kind in ROUTE_KINDS.items() if kind == ACTION} | {"review:ballot_open"} | {
     "reports:start", "reports:submit", "scores:mine", "scores:submit"}
 
 # Authentication pages, tested on their own below: open to anonymous visitors, or login-only.

@@ -194,12 +194,13 @@ def add_ballots(bloc_year, secretariat) -> None:
         voting.save_ballot(bloc_year=bloc_year, ballot=ballots[kind], by=by,
                            data={"kind": kind, "max_choices": 1, "candidates_from": "all", "mode": "paper"})
     for kind in (Ballot.Kind.FLAG, Ballot.Kind.CERTIFICATE, Ballot.Kind.HEAD):
-        voting.open_ballot(ballot=ballots[kind], by=by)
+        ballots[kind] = voting.open_ballot(ballot=ballots[kind], by=by)
     for kind in (Ballot.Kind.FLAG, Ballot.Kind.CERTIFICATE):
         first = ballots[kind].candidates.order_by("order").first()
         for unit, officer in zip(bloc_year.units, bloc_year.officers, strict=True):
             voting.cast_vote(ballot=ballots[kind], unit=unit, candidate_ids=[first.pk], by=officer)
-    voting.close_ballot(ballot=ballots[Ballot.Kind.FLAG], by=by)
+    flag = ballots[Ballot.Kind.FLAG]
+    voting.close_ballot(ballot=flag, by=by, board_key=flag.board_key)
     n = len(bloc_year.units)
     head = ballots[Ballot.Kind.HEAD]
     voting.enter_paper_count(ballot=head, issued=n, received=n, valid=n, invalid=0, by=by,
