@@ -6,9 +6,9 @@ import re
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import audit_display
+from core import audit_display, visibility
 from core.formatting import number
-from scoring.models import BonusClaim, ItemScore
+from scoring.models import BonusClaim, ItemScore, ScoreSheet
 
 # Score sheet snapshots are keyed "<criterion>.<sub-item>.<part>", e.g. "1.2.reviewed".
 SHEET_PART_LABELS = {
@@ -113,4 +113,14 @@ VOCABULARY = audit_display.register(
              "points"}
         ),
     )
+)
+
+
+def _sheet_owners(ids: list[str]) -> dict[str, int]:
+    return {str(pk): unit for pk, unit in ScoreSheet.objects.filter(pk__in=ids).values_list("pk", "unit_id")}
+
+
+# The self-scores and explanations a unit saves before it submits its sheet are its draft.
+visibility.register(
+    visibility.DraftRule("scoring.scoresheet", frozenset({"sheet.self_score"}), visibility.by_owner(_sheet_owners))
 )

@@ -205,7 +205,7 @@ def test_phases_advance_in_order_each_once_its_work_is_done(bloc_year, secretari
     Ballot.objects.create(bloc_year=by, kind=Ballot.Kind.FLAG, status=Ballot.Status.OPEN)
     with pytest.raises(ServiceError, match="chưa kết thúc"):
         lifecycle.advance_phase(bloc_year=by, by=secretariat)
-    Ballot.objects.filter(bloc_year=by).update(status=Ballot.Status.CLOSED)
+    Ballot.objects.filter(bloc_year=by).update(status=Ballot.Status.CLOSED, counted_at=timezone.now())
     by = lifecycle.advance_phase(bloc_year=by, by=secretariat)
     assert by.phase == BlocYear.Phase.PUBLISHED
     with pytest.raises(ServiceError, match="giai đoạn cuối"):
