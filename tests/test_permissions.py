@@ -226,12 +226,22 @@ def active_year(bloc_year, officer_a, secretariat, settings, tmp_path, monkeypat
     """bloc_year in its review phase. officer_a's unit has submitted its Q1 report (with one evidence file)
     and its score sheet; reviewers are assigned (the secretariat reviews that sheet) and the sheet has a
     manual deduction; nothing is released or approved. The default ballots are prepared, none open."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Who may print is the question here, not the printing (tested with the documents): the HTML is still
+    # built from the data, but WeasyPrint, a second or more per document and persona, is left out.
+    from documents import render
+
+    monkeypatch.setattr(render, "render_pdf", lambda prepared: (render.html_for(prepared) and PDF, 1))
+    return activate(bloc_year, officer_a, secretariat)
+
+
+def activate(bloc_year, officer_a, secretariat):
+    """The data of `active_year` in any bloc year: officer_a is the officer of its unit 2."""
     from reports import services as reports
     from scoring.meeting import services as voting
     from scoring.models import ScoringRound
     from scoring.sheets import services as sheets
 
-    settings.MEDIA_ROOT = tmp_path / "media"
     BlocYear.objects.filter(pk=bloc_year.pk).update(phase=BlocYear.Phase.REPORTING)
     bloc_year.phase = BlocYear.Phase.REPORTING
     when = datetime.datetime(2025, 4, 2, 9, 0, tzinfo=VN)
@@ -263,11 +273,6 @@ def active_year(bloc_year, officer_a, secretariat, settings, tmp_path, monkeypat
     bloc_year.phase = BlocYear.Phase.REVIEW
     bloc_year.the_ballot = voting.create_default_ballots(bloc_year=bloc_year, by=secretariat)[0]
 
-    # Who may print is the question here, not the printing (tested with the documents): the HTML is still
-    # built from the data, but WeasyPrint, a second or more per document and persona, is left out.
-    from documents import render
-
-    monkeypatch.setattr(render, "render_pdf", lambda prepared: (render.html_for(prepared) and PDF, 1))
     return bloc_year
 
 
