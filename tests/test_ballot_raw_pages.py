@@ -81,10 +81,12 @@ def test_the_raw_pages_after_a_vote_link_no_choice_to_a_voter(pageinspect, capsy
         papers[unit.pk] = voting._paper([ballot.candidates.get(unit=u).order for u in chosen])
 
     # 1. The ballot row was not rewritten by a vote: the same tuple versions as right after it opened.
+    # (Pruning may drop the dead version the opening left; no version may be added.)
     ballot_versions = [t for t in pages(ballot_table) if t["flags"] == 1]
-    assert [(t["block"], t["lp"], t["xmin"]) for t in ballot_versions] == [
+    assert {(t["block"], t["lp"], t["xmin"]) for t in ballot_versions} <= {
         (t["block"], t["lp"], t["xmin"]) for t in ballot_versions_before
-    ]
+    }
+    assert len(ballot_versions) >= len(Ballot.objects.all())
     # 2. One tuple per paper, never updated (no xmax, no dead version), all the same length whatever was chosen.
     paper_tuples = [t for t in pages(paper_table) if t["flags"] == 1]
     assert len(paper_tuples) == len(year.units) == SealedVote.objects.filter(ballot=ballot).count()
