@@ -972,7 +972,8 @@ class ScaleGenerator:
             ballots.append(Ballot(
                 bloc_year=y.bloc_year, kind=Ballot.Kind.FLAG, max_choices=1, candidates_from=Ballot.Candidates.TOP,
                 top_n=3, mode=Ballot.Mode.ONLINE, status=Ballot.Status.CLOSED,
-                opened_at=self.at(day, 8, 30), closed_at=self.at(day, 10, 30), version=3,
+                opened_at=self.at(day, 8, 30), closed_at=self.at(day, 10, 30), counted_at=self.at(day, 10, 30),
+                version=3,
             ))
             meetings.append(ReviewMeeting(
                 bloc_year=y.bloc_year, held_on=day, place=f"Hội trường {units[0].name}",

@@ -256,6 +256,8 @@ def save_content(
     at: datetime.datetime | None = None,
 ) -> CovenantContent:
     """Create or change one covenant content; order numbers stay unique within the covenant."""
+    if content is not None and content.covenant_id != covenant.pk:
+        raise ServiceError(_("Nội dung này không thuộc giao ước của khối."))
     reason = check_editable(covenant.bloc_year, reason)
     clash = CovenantContent.objects.filter(covenant=covenant, order=order)
     if content is not None:

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import lifecycle
+from core import lifecycle, visibility
 from core.decorators import bloc_year_view
 from core.models import AuditEntry, BlocYear, Membership, Profile
 from core.pages import errors_as_message, errors_on, year_context
@@ -403,4 +403,20 @@ def account_password(request: HttpRequest, bloc_year: BlocYear, account_pk: int)
 def history(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     # Paginated by the template (50 a page): one count and one page query, whatever the history's length.
     entries = AuditEntry.objects.filter(bloc_year=bloc_year).select_related("actor")
-    return render(request, "covenant/history.html", year_context(request, bloc_year, "history", entries=entries))
+    # Other units' drafts appear as "(bản nháp)": the ids of every draft entry of the year the user may not see.
+    drafts = visibility.masked_entries(
+        request.access,
+        entries.filter(action__in=visibility.draft_actions()).values_list("pk", "action", "target_type", "target_id"),
+    )
+    return render(
+        request,
+        "covenant/history.html",
+        year_context(
+            request,
+            bloc_year,
+            "history",
+            entries=entries,
+            drafts=drafts,
+            drafts_unnamed=visibility.unnamed_types(),
+        ),
+    )

@@ -6,7 +6,8 @@ import re
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import audit_display
+from core import audit_display, visibility
+from reports.access import visible_evidence
 from reports.models import ProgressReport, ReportingPeriod
 
 # Report snapshots are keyed "<content number>.<part>", e.g. "3.done".
@@ -82,4 +83,23 @@ VOCABULARY = audit_display.register(
         hidden_keys=frozenset({"snapshot", "sha256"}),
         inline_list_keys=frozenset({"periods"}),
     )
+)
+
+
+def _report_owners(ids: list[str]) -> dict[str, int]:
+    return {str(pk): unit for pk, unit in ProgressReport.objects.filter(pk__in=ids).values_list("pk", "unit_id")}
+
+
+def _visible_evidence(access, ids: list[str]) -> set[str]:
+    """The unit's own evidence, and the evidence of submitted reports for those who read them (the files page's
+    rule, reports.access.visible_evidence)."""
+    return {str(pk) for pk in visible_evidence(access).filter(pk__in=ids).values_list("pk", flat=True)}
+
+
+# What a unit writes into its report before it submits it is its draft: its texts appear in no history but its own.
+visibility.register(
+    visibility.DraftRule("reports.progressreport", frozenset({"report.save"}), visibility.by_owner(_report_owners))
+)
+visibility.register(
+    visibility.DraftRule("reports.evidence", frozenset({"evidence.add"}), _visible_evidence, hides_name=True)
 )

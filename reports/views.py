@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core import visibility
 from core.access import Access
 from core.decorators import bloc_year_view
 from core.errors import ServiceError
@@ -186,7 +187,7 @@ def _history(report: ProgressReport) -> list[AuditEntry]:
 def report_detail(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> HttpResponse:
     access = request.access
     report = get_report(access, report_pk, _report_queryset())
-    history = _history(report)
+    history = visibility.mask(access, _history(report))
     changed = (
         services.changed_since_return(report, history)
         if report.status in (Status.RETURNED, Status.RESUBMITTED)
@@ -377,7 +378,7 @@ def report_review(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> 
                 messages.success(request, _("Đã trả lại báo cáo cho đơn vị."))
         if outcome.ok:
             return redirect(_url("report", bloc_year, report.pk))
-    history = _history(report)
+    history = visibility.mask(request.access, _history(report))
     changed = services.changed_since_return(report, history)
     return render(
         request,

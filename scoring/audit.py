@@ -6,9 +6,9 @@ import re
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core import audit_display
+from core import audit_display, visibility
 from core.formatting import number
-from scoring.models import BonusClaim, ItemScore
+from scoring.models import BonusClaim, ItemScore, ScoreSheet
 
 # Score sheet snapshots are keyed "<criterion>.<sub-item>.<part>", e.g. "1.2.reviewed".
 SHEET_PART_LABELS = {
@@ -84,6 +84,8 @@ VOCABULARY = audit_display.register(
             "ballot.open": gettext_lazy("Mở bỏ phiếu"),
             "ballot.voted": gettext_lazy("Đơn vị đã bỏ phiếu"),
             "ballot.close": gettext_lazy("Kết thúc bỏ phiếu"),
+            "ballot.count": gettext_lazy("Ban kiểm phiếu kiểm phiếu"),
+            "ballot.reopen": gettext_lazy("Mở lại cuộc bỏ phiếu"),
             "ballot.paper_count": gettext_lazy("Nhập kết quả kiểm phiếu giấy"),
             "meeting.save": gettext_lazy("Lưu thông tin hội nghị"),
             "outcome.save": gettext_lazy("Lưu đề nghị khen thưởng, bầu Trưởng khối"),
@@ -97,6 +99,10 @@ VOCABULARY = audit_display.register(
             "missing_report_points": gettext_lazy("Điểm trừ mỗi báo cáo không nộp"),
             "bonus_items": gettext_lazy("Các mục điểm thưởng"),
             "tie_breaks": gettext_lazy("Quy tắc phân định khi bằng điểm"),
+            "voters": gettext_lazy("Số đơn vị đã bỏ phiếu"),
+            "units": gettext_lazy("Các đơn vị đã bỏ phiếu"),
+            "papers": gettext_lazy("Số phiếu đã kiểm"),
+            "reason": gettext_lazy("Lý do"),
         },
         target_fields={
             "scoring.scoreboard": {"title": gettext_lazy("Tên bảng điểm")},
@@ -107,4 +113,14 @@ VOCABULARY = audit_display.register(
              "points"}
         ),
     )
+)
+
+
+def _sheet_owners(ids: list[str]) -> dict[str, int]:
+    return {str(pk): unit for pk, unit in ScoreSheet.objects.filter(pk__in=ids).values_list("pk", "unit_id")}
+
+
+# The self-scores and explanations a unit saves before it submits its sheet are its draft.
+visibility.register(
+    visibility.DraftRule("scoring.scoresheet", frozenset({"sheet.self_score"}), visibility.by_owner(_sheet_owners))
 )

@@ -1,7 +1,16 @@
 """The scoring app's models, kept side by side with their feature (scoreboard, sheets, meeting) and gathered here,
 where Django and the migrations look for them."""
 
-from scoring.meeting.models import AwardProposal, Ballot, Candidate, Choice, ReviewMeeting, VoterRecord, random_id
+from scoring.meeting.models import (
+    AwardProposal,
+    Ballot,
+    Candidate,
+    Choice,
+    ReviewMeeting,
+    SealedVote,
+    VoterRecord,
+    random_id,
+)
 from scoring.scoreboard.models import BonusItem, Criterion, Scoreboard, SubItem, TieBreak
 from scoring.sheets.models import (
     ApprovedRecord,
@@ -29,6 +38,7 @@ __all__ = [
     "ScoreSheet",
     "Scoreboard",
     "ScoringRound",
+    "SealedVote",
     "SubItem",
     "TieBreak",
     "VoterRecord",

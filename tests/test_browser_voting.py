@@ -11,11 +11,13 @@ environment of `make test`, e.g. `make test ARGS=tests/test_browser_voting.py WO
 Screenshots go to /tmp/shots/voting-*.png (or $SHOTS_DIR).
 """
 
+import base64
 import os
 import re
 import tempfile
 from pathlib import Path
 
+import nacl.public
 import pytest
 
 # Playwright's sync API runs an event loop in the test thread; the ORM refuses to run there without this.
@@ -28,7 +30,7 @@ from playwright.sync_api import Locator, Page, expect
 from core import lifecycle
 from core.models import AuditEntry, BlocYear, Profile
 from scoring.meeting import services as voting
-from scoring.models import AwardProposal, Ballot, Choice, ReviewMeeting, ScoringRound, VoterRecord
+from scoring.models import AwardProposal, Ballot, Choice, ReviewMeeting, ScoringRound, SealedVote, VoterRecord
 from tests.personas import LEFT_OPEN, PASSWORD, make_bloc_year, make_user
 
 pytestmark = [
@@ -126,8 +128,23 @@ def test_review_meeting_votes_online_and_publishes_the_year(page: Page, live_ser
     expect(card.locator(".card-header")).to_contain_text("Đề nghị tặng Cờ thi đua của UBND tỉnh")
     expect(card.locator(".card-header")).to_contain_text("Chuẩn bị")
     card.get_by_role("button", name="Mở bỏ phiếu").click()
-    expect(page).to_have_url(f"{base}/review/")
+    # The answer hands the counting board its private key, once: the server keeps only the public half.
+    expect(page).to_have_url(f"{base}/review/ballots/{flag.pk}/open/")
     expect(page.locator(".alert-success")).to_contain_text("Đã mở bỏ phiếu")
+    expect(page.locator("main")).to_contain_text("Khóa chỉ hiện một lần: máy chủ không lưu nó.")
+    board_key = page.locator("#board-key").input_value()
+    flag.refresh_from_db()
+    assert bytes(nacl.public.PrivateKey(base64.b64decode(board_key)).public_key) == bytes(flag.board_public_key)
+    expect(page.locator("#board-key-fingerprint")).to_have_text(voting.key_fingerprint(flag.board_public_key))
+    with page.expect_download() as download_info:
+        page.locator("#board-key-download").click()
+    key_file = download_info.value
+    assert key_file.suggested_filename == f"khoa-kiem-phieu-{year.bloc.code}-{year.year}-flag.txt"
+    key_path = Path(key_file.path())
+    assert f"KEY: {board_key}" in key_path.read_text(encoding="utf-8")
+    shot(page, "0-board-key")
+    page.get_by_role("link", name="Ban kiểm phiếu đã nhận khóa").click()
+    expect(page).to_have_url(f"{base}/review/")
     expect(card.locator(".card-header")).to_contain_text("Đang bỏ phiếu")
     expect(card).to_contain_text("Đã có 0/4 đơn vị bỏ phiếu.")
     log_out(page)
@@ -169,10 +186,31 @@ def test_review_meeting_votes_online_and_publishes_the_year(page: Page, live_ser
     open_review(page, base)
     card = ballot_card(page, flag)
     expect(card).to_contain_text("Đã có 3/4 đơn vị bỏ phiếu.")
-    card.get_by_role("button", name="Kết thúc bỏ phiếu").click()
+    card.get_by_role("link", name="Kết thúc bỏ phiếu").click()
+    # Closing asks first and says what closing now means for the quorum.
+    expect(page).to_have_url(f"{base}/review/ballots/{flag.pk}/close/")
+    expect(page.locator("#close-count")).to_have_text("Đã có 3/4 đơn vị bỏ phiếu; cần tối thiểu 3 để đủ tỷ lệ.")
+    expect(page.locator("#close-consequence")).to_contain_text("Đã đủ tỷ lệ.")
+    page.locator("main form").get_by_role("button", name="Kết thúc bỏ phiếu").click()
+    expect(page.locator(".is-invalid")).to_have_count(1)
+    expect(page.locator("main")).to_contain_text("Hãy đánh dấu xác nhận trước khi kết thúc bỏ phiếu.")
+    page.get_by_label("Tôi xác nhận kết thúc bỏ phiếu").check()
+    page.locator("main form").get_by_role("button", name="Kết thúc bỏ phiếu").click()
     expect(page).to_have_url(f"{base}/review/")
-    expect(page.locator(".alert-success")).to_contain_text("Đã kết thúc bỏ phiếu")
+    expect(page.locator(".alert-success")).to_contain_text("Ban kiểm phiếu nhập khóa để kiểm phiếu.")
     expect(card.locator(".card-header")).to_contain_text("Đã kết thúc")
+    expect(card).to_contain_text("kết quả có sau khi ban kiểm phiếu nhập khóa kiểm phiếu")
+    # The board gives its key back in the browser, here as the file it downloaded; a wrong key is refused.
+    card.get_by_role("link", name="Kiểm phiếu").click()
+    expect(page).to_have_url(f"{base}/review/ballots/{flag.pk}/count/")
+    page.get_by_label("Khóa kiểm phiếu").fill(base64.b64encode(bytes(nacl.public.PrivateKey.generate())).decode())
+    page.locator("main form").get_by_role("button", name="Kiểm phiếu").click()
+    expect(page.locator("main")).to_contain_text("Khóa này không phải khóa kiểm phiếu của cuộc bỏ phiếu này.")
+    page.get_by_label("Khóa kiểm phiếu").fill("")
+    page.get_by_label("hoặc tệp khóa").set_input_files(str(key_path))
+    page.locator("main form").get_by_role("button", name="Kiểm phiếu").click()
+    expect(page).to_have_url(f"{base}/review/")
+    expect(page.locator(".alert-success")).to_contain_text("Đã kiểm phiếu")
     expect(card).to_contain_text("Phiếu thu về 3 (3 hợp lệ, 0 không hợp lệ) trên 4 đơn vị; cần tối thiểu 3.")
     expect(card).to_contain_text("Đủ tỷ lệ")
     tally = card.locator("table tbody tr")
@@ -209,10 +247,13 @@ def test_review_meeting_votes_online_and_publishes_the_year(page: Page, live_ser
     # Ballots still being prepared were never put to the vote and do not block publishing; an open one does.
     expect(page.locator(".alert-warning").filter(has_text="Trước khi công bố")).to_have_count(0)
     unused = Ballot.objects.filter(bloc_year=year).exclude(pk=flag.pk).first()
-    voting.open_ballot(ballot=unused, by=secretariat)
+    unused = voting.open_ballot(ballot=unused, by=secretariat)
     page.reload()
     expect(page.locator(".alert-warning")).to_contain_text("Còn cuộc bỏ phiếu chưa kết thúc.")
     voting.close_ballot(ballot=unused, by=secretariat)
+    page.reload()
+    expect(page.locator(".alert-warning")).to_contain_text("Còn cuộc bỏ phiếu chưa được ban kiểm phiếu kiểm.")
+    voting.count_ballot(ballot=unused, board_key=unused.board_key, by=secretariat)
     page.reload()
     expect(page.locator(".alert-warning").filter(has_text="Trước khi công bố")).to_have_count(0)
 
@@ -255,7 +296,7 @@ def test_review_meeting_votes_online_and_publishes_the_year(page: Page, live_ser
     # --- What was stored ---------------------------------------------------------------------------------
     flag.refresh_from_db()
     assert flag.status == Ballot.Status.CLOSED
-    assert not bytes(flag.sealed_box or b"")  # the ballot box is emptied into the Choice rows
+    assert flag.is_counted and not SealedVote.objects.filter(ballot=flag).exists()  # counted into Choice rows
     voters = VoterRecord.objects.filter(ballot__bloc_year=year)
     assert voters.count() == 3
     assert {v.unit_id for v in voters} == {units[1].pk, units[2].pk, units[3].pk}
@@ -275,9 +316,9 @@ def test_review_meeting_votes_online_and_publishes_the_year(page: Page, live_ser
     assert (meeting.elected_head_id, meeting.elected_deputy_id) == (units[1].pk, units[2].pk)  # not unit 4
     year.refresh_from_db()
     assert year.phase == BlocYear.Phase.PUBLISHED and year.is_published
-    # The audit trail knows which units voted, never for whom.
-    voted = AuditEntry.objects.filter(bloc_year=year, action="ballot.voted")
-    assert sorted(e.after["unit"] for e in voted) == sorted(u.short_name for u in units[1:])
-    assert all(set(e.after) == {"unit"} for e in voted)
+    # The audit trail knows which units voted (one sorted list at the close), never for whom nor in which order.
+    assert not AuditEntry.objects.filter(bloc_year=year, action="ballot.voted").exists()
+    closed = AuditEntry.objects.get(bloc_year=year, action="ballot.close", target_id=flag.pk)
+    assert closed.after == {"voters": 3, "units": sorted(u.short_name for u in units[1:])}
     assert AuditEntry.objects.filter(bloc_year=year, action="phase.advance", actor=secretariat).count() == 1
     assert AuditEntry.objects.filter(bloc_year=year, action="outcome.save").count() == 1

@@ -117,7 +117,7 @@ def review_year() -> BlocYear:
 
     flag = new_ballot(year, Ballot.Kind.FLAG, Ballot.Mode.ONLINE)
     cast(flag, u, o, [[u[0]]] * 11 + [[u[1]]])
-    voting.close_ballot(ballot=flag, by=None)
+    voting.close_ballot(ballot=flag, by=None, board_key=flag.board_key)
 
     cert = new_ballot(year, Ballot.Kind.CERTIFICATE, Ballot.Mode.PAPER, max_choices=2)
     votes = {c.pk: 0 for c in cert.candidates.all()}
@@ -128,7 +128,7 @@ def review_year() -> BlocYear:
 
     head = new_ballot(year, Ballot.Kind.HEAD, Ballot.Mode.ONLINE)
     cast(head, u, o, [[u[2]]] * 12)
-    voting.close_ballot(ballot=head, by=None)
+    voting.close_ballot(ballot=head, by=None, board_key=head.board_key)
 
     deputy = new_ballot(year, Ballot.Kind.DEPUTY, Ballot.Mode.PAPER)
     votes = {c.pk: 0 for c in deputy.candidates.all()}

@@ -247,8 +247,32 @@ def finish_scoring(by):
     sheets.approve(bloc_year=by, by=None, reason="Phê duyệt tại hội nghị (thử nghiệm).")
 
 
+def release(by):
+    for unit, officer in zip(by.units, by.officers, strict=True):
+        if unit.pk != by.units[1].pk:
+            review(by, score_unit(by, unit, officer, {}), {})
+    sheets.release_review(bloc_year=by, by=None)
+
+
+def test_score_sheet_prints_nothing_of_the_review_before_its_release(scored):
+    """The sheet page hides the review from the unit until the release; the one printed sheet does too."""
+    by, unit = scored, scored.units[1]
+    text, one = render("scoresheet", by, unit)
+    assert "9,5" in text  # the self-score is there
+    for secret in ("Kế hoạch ban hành chậm so với quy định", "Chưa có minh chứng hoạt động công đoàn quý IV",
+                   "Chưa có quyết định của Chính phủ", "Không chấp nhận", "Vi phạm quy định về chế độ thông tin"):
+        assert secret not in one
+    assert "kết quả thẩm định chưa công bố" in one
+    assert not re.search(r"Cộng tiêu chí 1\s+30\s+29,5\s+28\b", text)
+    release(by)
+    text, one = render("scoresheet", by, unit)
+    assert "Kế hoạch ban hành chậm so với quy định" in one
+    assert re.search(r"Cộng tiêu chí 1\s+30\s+29,5\s+28\b", text)
+
+
 def test_score_sheet_prints_self_and_reviewed_scores_with_reasons_and_totals(scored):
     by, unit = scored, scored.units[1]
+    release(by)
     text, one = render("scoresheet", by, unit)
     for line in MOTTO:
         assert line in text

@@ -107,7 +107,7 @@ def vote_all(year: BlocYear) -> None:
         candidates = {c.unit_id: c.pk for c in ballot.candidates.all()}
         for voter, officer, paper in zip(year.units, year.officers, papers[ballot.kind], strict=True):
             voting.cast_vote(ballot=ballot, unit=voter, candidate_ids=[candidates[u.pk] for u in paper], by=officer)
-        voting.close_ballot(ballot=ballot, by=None)
+        voting.close_ballot(ballot=ballot, by=None, board_key=ballot.board_key)
     voting.save_meeting(
         bloc_year=year,
         data={"held_on": datetime.date(2018, 1, 19), "place": "Hội trường Ban Quản lý Khu kinh tế tỉnh"},

@@ -80,8 +80,6 @@ ROUTE_KINDS = {
     "review:ballot_edit": MANAGE,
     "review:paper_count": MANAGE,
     "review:ballots_default": ACTION,
-    "review:ballot_open": ACTION,
-    "review:ballot_close": ACTION,
     "documents:index": READ,
     "documents:synthesis": MANAGE,
     "documents:setup": MANAGE,
@@ -152,6 +150,16 @@ OWN_RULES = {
     "scores:respond": {**dict.fromkeys(READERS, 403), "officer_a": 302, "officer_b": 404},
     # Each member unit's officer votes for the unit; the secretariat, leaders and viewers cannot.
     "review:vote": {**dict.fromkeys(READERS, 403), "officer_a": 200, "officer_b": 200},
+    # The secretariat's, asked of a ballot still being prepared: it is sent back to the overview (nothing to close,
+    # count or reopen); nobody else may. Closing asks for confirmation first (GET), see tests/test_voting.py.
+    **{
+        name: {"secretariat": 302, "superuser": 302, "leader": 403, "provincial": 403, "officer_a": 403,
+               "officer_b": 403}
+        for name in ("review:ballot_close", "review:ballot_count", "review:ballot_reopen")
+    },
+    # Opening an online ballot answers with the board's key page (shown once), not a redirect.
+    "review:ballot_open": {"secretariat": 200, "superuser": 200, "leader": 403, "provincial": 403, "officer_a": 403,
+                           "officer_b": 403},
     # Bloc-wide documents are for readers; a unit prints its own submitted report and score sheet only.
     "documents:pdf": {**dict.fromkeys(READERS, 200), "officer_a": 403, "officer_b": 403},
     "documents:unit_pdf": {**dict.fromkeys(READERS, 200), "officer_a": 200, "officer_b": 404},
@@ -172,7 +180,7 @@ OWN_RULES = {
 DOCUMENT_KINDS = {"documents:setup": "ranking", "documents:pdf": "ranking", "documents:unit_pdf": "scoresheet",
                   "documents:progress_pdf": "progress", "documents:docx": "summary"}
 
-POST_ONLY = {name for name, kind in ROUTE_KINDS.items() if kind in (ACTION, COUNCIL_ACTION)} | {
+POST_ONLY = {name for name, kind in ROUTE_KINDS.items() if kind in (ACTION, COUNCIL_ACTION)} | {"review:ballot_open"} | {
     "reports:start", "reports:submit", "scores:mine", "scores:submit"}
 
 # Authentication pages, tested on their own below: open to anonymous visitors, or login-only.
@@ -277,12 +285,22 @@ def active_year(bloc_year, officer_a, secretariat, settings, tmp_path, monkeypat
     """bloc_year in its review phase. officer_a's unit has submitted its Q1 report (with one evidence file)
     and its score sheet; reviewers are assigned (the secretariat reviews that sheet) and the sheet has a
     manual deduction; nothing is released or approved. The default ballots are prepared, none open."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Who may print is the question here, not the printing (tested with the documents): the HTML is still
+    # built from the data, but WeasyPrint, a second or more per document and persona, is left out.
+    from documents import render
+
+    monkeypatch.setattr(render, "render_pdf", lambda prepared: (render.html_for(prepared) and PDF, 1))
+    return activate(bloc_year, officer_a, secretariat)
+
+
+def activate(bloc_year, officer_a, secretariat):
+    """The data of `active_year` in any bloc year: officer_a is the officer of its unit 2."""
     from reports import services as reports
     from scoring.meeting import services as voting
     from scoring.models import ScoringRound
     from scoring.sheets import services as sheets
 
-    settings.MEDIA_ROOT = tmp_path / "media"
     BlocYear.objects.filter(pk=bloc_year.pk).update(phase=BlocYear.Phase.REPORTING)
     bloc_year.phase = BlocYear.Phase.REPORTING
     when = datetime.datetime(2025, 4, 2, 9, 0, tzinfo=VN)
@@ -329,11 +347,6 @@ def active_year(bloc_year, officer_a, secretariat, settings, tmp_path, monkeypat
     documents_services.upload_scan(entry=entry, upload=SimpleUploadedFile("ban-ky.pdf", PDF), by=secretariat)
     bloc_year.the_entry = entry
 
-    # Who may print is the question here, not the printing (tested with the documents): the HTML is still
-    # built from the data, but WeasyPrint, a second or more per document and persona, is left out.
-    from documents import render
-
-    monkeypatch.setattr(render, "render_pdf", lambda prepared: (render.html_for(prepared) and PDF, 1))
     return bloc_year
 
 

@@ -61,7 +61,8 @@ PAGES = {
     "covenant:account_create": ("secretariat", 5, SETUP),
     "covenant:handover": ("secretariat", 5, SETUP),
     "covenant:account_password": ("secretariat", 7, SETUP),
-    "covenant:history": ("secretariat", 6, SETUP),
+    # One more: the ids of the year's draft entries, shown as "(bản nháp)" to whoever may not open them.
+    "covenant:history": ("secretariat", 7, SETUP),
     # The rules of the phase (members, covenant, scoreboard) and the open work of each app, a query or two each.
     "covenant:phase_advance": ("secretariat", 11, SETUP),
     "covenant:phase_advance (reporting)": ("secretariat", 14, REPORTING),
@@ -96,6 +97,9 @@ PAGES = {
     "review:ballot_edit": ("secretariat", 5, REVIEW),
     "review:paper_count": ("secretariat", 7, REVIEW),
     "review:vote": ("officer", 7, REVIEW),
+    "review:ballot_close": ("secretariat", 7, REVIEW),
+    "review:ballot_count": ("secretariat", 6, REVIEW),
+    "review:ballot_reopen": ("secretariat", 5, REVIEW),
     "documents:index": ("secretariat", 7, REVIEW),
     "documents:index (officer)": ("officer", 6, REVIEW),
     # + the year's assessment, pre-filled from the same reports (issue 14): constant in the number of units.
@@ -207,12 +211,13 @@ def add_ballots(bloc_year, secretariat) -> None:
         voting.save_ballot(bloc_year=bloc_year, ballot=ballots[kind], by=by,
                            data={"kind": kind, "max_choices": 1, "candidates_from": "all", "mode": "paper"})
     for kind in (Ballot.Kind.FLAG, Ballot.Kind.CERTIFICATE, Ballot.Kind.HEAD):
-        voting.open_ballot(ballot=ballots[kind], by=by)
+        ballots[kind] = voting.open_ballot(ballot=ballots[kind], by=by)
     for kind in (Ballot.Kind.FLAG, Ballot.Kind.CERTIFICATE):
         first = ballots[kind].candidates.order_by("order").first()
         for unit, officer in zip(bloc_year.units, bloc_year.officers, strict=True):
             voting.cast_vote(ballot=ballots[kind], unit=unit, candidate_ids=[first.pk], by=officer)
-    voting.close_ballot(ballot=ballots[Ballot.Kind.FLAG], by=by)
+    flag = ballots[Ballot.Kind.FLAG]
+    voting.close_ballot(ballot=flag, by=by, board_key=flag.board_key)
     n = len(bloc_year.units)
     head = ballots[Ballot.Kind.HEAD]
     voting.enter_paper_count(ballot=head, issued=n, received=n, valid=n, invalid=0, by=by,
@@ -223,6 +228,7 @@ def add_ballots(bloc_year, secretariat) -> None:
                         elected_deputy_id=bloc_year.units[2].pk,
                         proposals=[voting.ProposalRow(bloc_year.units[0].pk, "flag", 1, n, "Xếp thứ nhất")])
     bloc_year.ballot = ballots[Ballot.Kind.CERTIFICATE]
+    bloc_year.closed_ballot = flag
 
 
 def build(units: int, phase: str, *, second_bloc: bool = False) -> dict:
@@ -272,8 +278,10 @@ def url_of(page: str, bloc_year) -> str:
         kwargs["report_pk"] = (bloc_year.draft_report if own else bloc_year.submitted_report).pk
     if name == "reports:edit":
         kwargs["report_pk"] = bloc_year.draft_report.pk
-    if name in ("review:ballot_edit", "review:paper_count", "review:vote"):
+    if name in ("review:ballot_edit", "review:paper_count", "review:vote", "review:ballot_close"):
         kwargs["ballot_pk"] = bloc_year.ballot.pk
+    if name in ("review:ballot_count", "review:ballot_reopen"):
+        kwargs["ballot_pk"] = bloc_year.closed_ballot.pk
     if name in ("scores:sheet", "scores:review", "scores:edit", "scores:respond"):
         # Readers open another unit's submitted sheet; the officer opens their own draft.
         own = PAGES[page][0] == "officer"
@@ -286,6 +294,10 @@ def url_of(page: str, bloc_year) -> str:
 def test_page_query_count_does_not_grow_with_the_units(client, db, django_assert_num_queries, page_name, units):
     persona, expected, phase = PAGES[page_name]
     world = build(units, phase, second_bloc=page_name in ("province", "home (superuser)"))
+    if page_name == "review:ballot_count":  # a ballot closed and not yet counted by its board
+        from scoring.meeting import services as voting
+
+        world["bloc_year"].closed_ballot = voting.close_ballot(ballot=world["bloc_year"].ballot, by=None)
     client.force_login(world["people"][persona])
     url = url_of(page_name, world["bloc_year"])
     warm = client.get(url)

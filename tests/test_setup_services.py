@@ -209,7 +209,7 @@ def test_phases_advance_in_order_each_once_its_work_is_done(bloc_year, secretari
     Ballot.objects.create(bloc_year=by, kind=Ballot.Kind.FLAG, status=Ballot.Status.OPEN)
     with pytest.raises(ServiceError, match="chưa kết thúc"):
         lifecycle.advance_phase(bloc_year=by, by=secretariat)
-    Ballot.objects.filter(bloc_year=by).update(status=Ballot.Status.CLOSED)
+    Ballot.objects.filter(bloc_year=by).update(status=Ballot.Status.CLOSED, counted_at=timezone.now())
     # Publishing without the summary's synthesis is warned about: it takes a reason (issue 14).
     with pytest.raises(ServiceError, match="chưa lưu phần tổng hợp"):
         lifecycle.advance_phase(bloc_year=by, by=secretariat)

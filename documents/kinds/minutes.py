@@ -56,7 +56,9 @@ def closed_results(bloc_year, members_count: int) -> list:
 
     order = ballot_order()
     ballots = sorted(
-        Ballot.objects.filter(bloc_year=bloc_year, status=Ballot.Status.CLOSED).select_related("bloc_year"),
+        Ballot.objects.filter(bloc_year=bloc_year, status=Ballot.Status.CLOSED)
+        .exclude(mode=Ballot.Mode.ONLINE, counted_at__isnull=True)
+        .select_related("bloc_year"),
         key=lambda b: order[b.kind],
     )
     return [voting.results(b, members_count) for b in ballots]

@@ -47,7 +47,9 @@ def item_notes(item) -> list[str]:
 
 def status_line(sheet, scoring_round) -> str:
     parts = [_("Đơn vị nộp bảng tự chấm ngày %(d)s") % {"d": vn_date(local_day(sheet.submitted_at))}]
-    if sheet.status == ScoreSheet.Status.REVIEWED:
+    if not (scoring_round is not None and scoring_round.is_released):
+        parts.append(_("kết quả thẩm định chưa công bố"))
+    elif sheet.status == ScoreSheet.Status.REVIEWED:
         parts.append(_("thẩm định xong ngày %(d)s") % {"d": vn_date(local_day(sheet.reviewed_at))})
     else:
         parts.append(_("chưa thẩm định xong"))
@@ -66,6 +68,10 @@ def status_line(sheet, scoring_round) -> str:
 def build(*, bloc_year, unit=None, **_rest) -> dict:
     if unit is None:
         raise ServiceError(_("Bảng điểm cần một đơn vị."))
+    # One printed sheet for everyone who may open it, so it follows the rule of its least entitled reader, the unit
+    # (scoring.sheets.access.sees_review): before the release nothing of the review is printed.
+    scoring_round = ScoringRound.objects.filter(bloc_year=bloc_year).first()
+    released = bool(scoring_round and scoring_round.is_released)
     sheet = (
         ScoreSheet.objects.filter(bloc_year=bloc_year, unit=unit)
         .exclude(status=ScoreSheet.Status.DRAFT)
@@ -101,10 +107,10 @@ def build(*, bloc_year, unit=None, **_rest) -> dict:
             item = items.get(s.pk)
             number = f"{c.order}.{s.order}"
             maximum += s.max_points
-            reviewed = item.reviewed_score if item else None
+            reviewed = item.reviewed_score if item and released else None
             reviewed_all = reviewed_all and reviewed is not None
-            if item is not None and item.differs:
-                differences += 1
+            differs = bool(released and item and item.differs)
+            differences += differs
             rows.append(
                 {
                     "number": number,
@@ -112,8 +118,8 @@ def build(*, bloc_year, unit=None, **_rest) -> dict:
                     "max": vn_number(s.max_points),
                     "self": vn_number(item.self_score) if item else "",
                     "reviewed": vn_number(reviewed),
-                    "differs": bool(item and item.differs),
-                    "notes": item_notes(item) if item else [],
+                    "differs": differs,
+                    "notes": item_notes(item) if item and released else [],
                 }
             )
             if item is not None:
@@ -140,15 +146,16 @@ def build(*, bloc_year, unit=None, **_rest) -> dict:
         sheet.bonus_claims.select_related("bonus_item").prefetch_related("evidence").order_by("bonus_item__order"),
         start=1,
     ):
-        if claim.review != BonusClaim.Review.REJECTED:
+        review = claim.review if released else BonusClaim.Review.PENDING
+        if review != BonusClaim.Review.REJECTED:
             claimed += claim.bonus_item.points
         bonus.append(
             {
                 "text": claim.bonus_item.text,
                 "points": vn_number(claim.bonus_item.points),
-                "review": review_labels.get(claim.review, claim.get_review_display()),
-                "counted": claim.review != BonusClaim.Review.REJECTED,
-                "reason": claim.review_reason.strip(),
+                "review": review_labels.get(review, claim.get_review_display()),
+                "counted": review != BonusClaim.Review.REJECTED,
+                "reason": claim.review_reason.strip() if released else "",
             }
         )
         evidence += evidence_rows(_("Thưởng %(n)s") % {"n": n}, claim.evidence.all())
@@ -164,7 +171,7 @@ def build(*, bloc_year, unit=None, **_rest) -> dict:
         for d in automatic
     ] + [
         {"label": d.label, "points": vn_number(d.points), "note": _("Trừ điểm do vi phạm")}
-        for d in lines[len(automatic) :]
+        for d in (lines[len(automatic) :] if released else [])
     ]
     waivers = {(d.kind, d.period_id): d for d in sheet_deductions if d.kind != Deduction.Kind.MANUAL}
     for kind, periods, label, points in (
@@ -183,7 +190,6 @@ def build(*, bloc_year, unit=None, **_rest) -> dict:
                     }
                 )
 
-    scoring_round = ScoringRound.objects.filter(bloc_year=bloc_year).first()
     rank = ""
     if ranking.approved:
         rank = _("Xếp thứ %(rank)s/%(count)s đơn vị") % {"rank": row.rank, "count": len(ranking.rows)}
@@ -208,10 +214,10 @@ def build(*, bloc_year, unit=None, **_rest) -> dict:
         "deductions": deductions,
         "totals": {
             "self_criteria": vn_number(sum(scores.self_criteria, ZERO)),
-            "criteria": vn_number(row.criteria_total),
-            "bonus": vn_number(row.bonus),
-            "deductions": vn_number(row.deductions),
-            "total": vn_number(row.total),
+            "criteria": vn_number(row.criteria_total) if released else "",
+            "bonus": vn_number(row.bonus) if released else "",
+            "deductions": vn_number(row.deductions) if released else "",
+            "total": vn_number(row.total) if released else "",
         },
         "rank": rank,
         "approved": ranking.approved,

@@ -291,7 +291,9 @@ def _review(bloc_year) -> dict:
     meeting = ReviewMeeting.objects.filter(bloc_year=bloc_year).select_related("elected_head", "elected_deputy").first()
     kind_order = {k.value: i for i, k in enumerate(Ballot.Kind)}
     closed = sorted(
-        Ballot.objects.filter(bloc_year=bloc_year, status=Ballot.Status.CLOSED),
+        Ballot.objects.filter(bloc_year=bloc_year, status=Ballot.Status.CLOSED).exclude(
+            mode=Ballot.Mode.ONLINE, counted_at__isnull=True
+        ),
         key=lambda b: kind_order.get(b.kind, 99),
     )
     ballots = []

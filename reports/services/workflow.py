@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from core.audit import Actor, record
 from core.errors import ConflictError, ServiceError
 from core.formatting import short_date
-from core.models import BlocYear, Unit
+from core.models import BlocYear, Membership, Unit
 from covenant.models import CovenantContent
 from reports.models import (
     Evidence,
@@ -54,6 +54,8 @@ def start_report(
     *, period: ReportingPeriod, unit: Unit, by: Actor, at: datetime.datetime | None = None
 ) -> ProgressReport:
     """The unit's report for the period, created with one section per covenant content."""
+    if not Membership.objects.filter(bloc_year_id=period.bloc_year_id, unit=unit).exists():
+        raise ServiceError(_("Đơn vị không thuộc khối trong năm này."))
     existing = ProgressReport.objects.filter(period=period, unit=unit).first()
     if existing is not None:
         return existing

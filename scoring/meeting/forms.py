@@ -169,3 +169,46 @@ class PaperCountForm(forms.Form):
 
     def candidate_fields(self):
         return [(c, self[f"c{c.pk}"]) for c in self.candidates]
+
+
+class BoardKeyForm(forms.Form):
+    """The counting board gives its private key back to count: pasted, or the file downloaded at the opening."""
+
+    board_key = forms.CharField(
+        label=_("Khóa kiểm phiếu"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "class": "font-monospace"}),
+        help_text=_("Dán dòng khóa, hoặc chọn tệp khóa đã tải về khi mở bỏ phiếu."),
+    )
+    key_file = forms.FileField(label=_("hoặc tệp khóa"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("key_file")
+        if upload is not None and not data.get("board_key"):
+            if upload.size > 4096:
+                self.add_error("key_file", _("Tệp này không phải tệp khóa kiểm phiếu."))
+                return data
+            text = upload.read().decode("utf-8", "replace")
+            # The file holds explanations around the key: take its line that starts with "KEY:".
+            data["board_key"] = next(
+                (line[4:].strip() for line in text.splitlines() if line.startswith("KEY:")), text.strip()
+            )
+        return data
+
+
+class CloseBallotForm(BoardKeyForm):
+    confirm = forms.BooleanField(
+        label=_("Tôi xác nhận kết thúc bỏ phiếu"),
+        error_messages={"required": _("Hãy đánh dấu xác nhận trước khi kết thúc bỏ phiếu.")},
+    )
+
+
+class ReopenBallotForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do mở lại"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Hãy ghi lý do mở lại cuộc bỏ phiếu.")},
+    )

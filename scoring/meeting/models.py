@@ -122,8 +122,10 @@ class Ballot(models.Model):
     received = models.PositiveSmallIntegerField(_("số phiếu thu về"), null=True, blank=True)
     valid = models.PositiveSmallIntegerField(_("số phiếu hợp lệ"), null=True, blank=True)
     invalid = models.PositiveSmallIntegerField(_("số phiếu không hợp lệ"), null=True, blank=True)
-    # Online choices while the ballot is open: one encrypted, reshuffled list (see scoring/meeting/services.py).
-    sealed_box = models.BinaryField(default=b"", editable=False)
+    # The counting board's public key (X25519), made when an online ballot opens; its private half is handed to the
+    # board once and never stored. Empty for ballots opened before the board held the key (sealed to the server).
+    board_public_key = models.BinaryField(default=b"", editable=False)
+    counted_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -147,8 +149,16 @@ class Ballot(models.Model):
             ),
         ]
 
+    # The board's private key, on the instance open_ballot returns only: never a field, never saved.
+    board_key: str | None = None
+
     def __str__(self) -> str:
         return self.get_kind_display()
+
+    @property
+    def is_counted(self) -> bool:
+        """Closed and its votes tallied (paper ballots are tallied by hand before they close)."""
+        return self.status == self.Status.CLOSED and (self.mode == self.Mode.PAPER or self.counted_at is not None)
 
 
 class Candidate(models.Model):
@@ -185,8 +195,23 @@ class VoterRecord(models.Model):
         return f"{self.ballot} – {self.unit}"
 
 
+class SealedVote(models.Model):
+    """One online ballot paper while the ballot is open: inserted once, never rewritten.
+
+    The paper is encrypted to the counting board's key (a sealed box) and padded to one fixed size, so that neither
+    its content nor its length says what or how many were chosen. A random id, no timestamp, no unit, no user.
+    """
+
+    id = models.UUIDField(primary_key=True, default=random_id, editable=False)
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="sealed_votes")
+    sealed = models.BinaryField(editable=False)
+
+    def __str__(self) -> str:
+        return str(self.ballot)
+
+
 class Choice(models.Model):
-    """One mark on one online ballot paper, written only when the ballot closes, in shuffled order.
+    """One mark on one online ballot paper, written only when the board counts the ballot, in shuffled order.
 
     No reference to who voted, no timestamp, and a random id, so neither ids nor row order follow the
     order of voting.

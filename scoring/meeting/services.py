@@ -1,20 +1,25 @@
 """Secret ballots at the review meeting, the meeting record, award proposals and next year's officers.
 
-Secrecy (against anyone who reads the database, its logs or its backups): who has voted (VoterRecord) is
-stored apart from what was voted. While a ballot is open the choices live in one encrypted ballot box,
-reshuffled at every vote; only when the ballot closes are they written as Choice rows, in shuffled order
-with random ids, no timestamp and no reference to a unit or a user. The audit trail records that a ballot
-opened or closed and which units voted, never a choice.
+Secrecy (the threat model is in the README, "Secret ballots"): who has voted (VoterRecord) is stored apart from what
+was voted. Each online paper is its own SealedVote row, inserted once and never rewritten, encrypted to the counting
+board's key and padded to one size; the board's private key is handed over once when the ballot opens and is not
+stored, so whoever holds the database, its backups and SECRET_KEY reads no choice. The board gives the key back to
+count: the papers become Choice rows, in shuffled order with random ids, and the sealed papers are deleted. The audit
+trail records that a ballot opened, which units had voted (one sorted list at the close) and that it was counted,
+never a choice and never the order of voting.
 """
 
 import base64
+import binascii
 import datetime
 import hashlib
-import json
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import nacl.exceptions
+import nacl.public
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -27,7 +32,7 @@ from django_tasks import task
 from core.audit import Actor, bump_version, record
 from core.errors import ServiceError
 from core.models import BlocYear, Membership, Unit
-from scoring.meeting.models import AwardProposal, Ballot, Candidate, Choice, ReviewMeeting, VoterRecord
+from scoring.meeting.models import AwardProposal, Ballot, Candidate, Choice, ReviewMeeting, SealedVote, VoterRecord
 from scoring.sheets.models import RankSnapshot, ScoringRound
 from scoring.sheets.services import approval_problems
 
@@ -39,10 +44,26 @@ def _now(at: datetime.datetime | None):
     return at or timezone.now()
 
 
-# The ballot box ------------------------------------------------------------------------------------
+# The ballot papers ---------------------------------------------------------------------------------
+
+# A paper is a bitmap of candidate orders, always this long: its ciphertext does not tell how many were chosen.
+PAPER_BYTES = 256
+MAX_CANDIDATES = PAPER_BYTES * 8 - 1
+
+
+def _paper(orders: list[int]) -> bytes:
+    bitmap = bytearray(PAPER_BYTES)
+    for order in orders:
+        bitmap[order // 8] |= 1 << (order % 8)
+    return bytes(bitmap)
+
+
+def _marks(paper: bytes) -> list[int]:
+    return [i for i in range(len(paper) * 8) if paper[i // 8] >> (i % 8) & 1]
 
 
 def _fernet() -> MultiFernet:
+    # Ballots opened before the board held a key (see migration 0005_i11b) stay sealed to the server until counted.
     keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
     return MultiFernet(
         [
@@ -52,20 +73,46 @@ def _fernet() -> MultiFernet:
     )
 
 
-def _open_box(ballot: Ballot) -> list[list[int]]:
-    if not ballot.sealed_box:
-        return []
+def key_fingerprint(public_key: bytes) -> str:
+    """A short name of the board's key, printed with it and on the ballot: the board checks it holds the right one."""
+    digest = hashlib.sha256(bytes(public_key)).hexdigest()[:16].upper()
+    return " ".join(digest[i : i + 4] for i in range(0, 16, 4))
+
+
+def _seal(ballot: Ballot, paper: bytes) -> bytes:
+    if ballot.board_public_key:
+        return nacl.public.SealedBox(nacl.public.PublicKey(bytes(ballot.board_public_key))).encrypt(paper)
+    return _fernet().encrypt(paper)
+
+
+def _board_key(ballot: Ballot, board_key: str) -> nacl.public.PrivateKey:
     try:
-        return json.loads(_fernet().decrypt(bytes(ballot.sealed_box)))
-    except InvalidToken:
+        raw = base64.b64decode("".join(board_key.split()), validate=True)
+        key = nacl.public.PrivateKey(raw)
+    except (binascii.Error, ValueError, nacl.exceptions.CryptoError):
         raise ServiceError(
-            _("Không mở được hòm phiếu: khóa bí mật của máy chủ đã thay đổi trong khi bỏ phiếu.")
+            _("Khóa kiểm phiếu không hợp lệ: hãy dán đúng dòng khóa đã tải về khi mở bỏ phiếu."), field="board_key"
         ) from None
+    if bytes(key.public_key) != bytes(ballot.board_public_key):
+        raise ServiceError(_("Khóa này không phải khóa kiểm phiếu của cuộc bỏ phiếu này."), field="board_key")
+    return key
 
 
-def _seal_box(papers: list[list[int]]) -> bytes:
-    _rng.shuffle(papers)
-    return _fernet().encrypt(json.dumps(papers).encode())
+def _opener(ballot: Ballot, board_key: str | None) -> Callable[[bytes], bytes]:
+    if not ballot.board_public_key:
+
+        def open_with_server_key(sealed: bytes) -> bytes:
+            try:
+                return _fernet().decrypt(sealed)
+            except InvalidToken:
+                raise ServiceError(
+                    _("Không mở được hòm phiếu: khóa bí mật của máy chủ đã thay đổi trong khi bỏ phiếu.")
+                ) from None
+
+        return open_with_server_key
+    if not board_key:
+        raise ServiceError(_("Hãy nhập khóa kiểm phiếu của ban kiểm phiếu."), field="board_key")
+    return nacl.public.SealedBox(_board_key(ballot, board_key)).decrypt
 
 
 # Setting ballots up --------------------------------------------------------------------------------
@@ -148,6 +195,8 @@ def _refresh_candidates(ballot: Ballot, members: list[Membership]) -> None:
         cutoff = ranked[min(ballot.top_n or len(ranked), len(ranked)) - 1].rank if ranked else 0
         # Units tied at the cut-off rank all stay candidates.
         units = [s.unit_id for s in ranked if s.rank <= cutoff]
+    if len(units) > MAX_CANDIDATES:
+        raise ServiceError(_("Danh sách đề cử quá dài: tối đa %(n)s đơn vị.") % {"n": MAX_CANDIDATES})
     ballot.candidates.all().delete()
     Candidate.objects.bulk_create(Candidate(ballot=ballot, unit_id=u, order=i) for i, u in enumerate(units, 1))
 
@@ -182,7 +231,11 @@ def _locked(ballot: Ballot) -> Ballot:
 
 @transaction.atomic
 def open_ballot(*, ballot: Ballot, by: Actor, at: datetime.datetime | None = None) -> Ballot:
-    """Open the ballot: from now on its candidate list is frozen."""
+    """Open the ballot: from now on its candidate list is frozen.
+
+    An online ballot gets a new key pair for its counting board: the public half is kept to seal the papers, the
+    private half is only on the returned instance (`board_key`), for the page that hands it to the board once.
+    """
     ballot = _locked(ballot)
     _check_year(ballot.bloc_year)
     if ballot.status != Status.DRAFT:
@@ -190,7 +243,11 @@ def open_ballot(*, ballot: Ballot, by: Actor, at: datetime.datetime | None = Non
     if not ballot.candidates.exists():
         raise ServiceError(_("Chưa có đơn vị nào trong danh sách đề cử."))
     now = _now(at)
-    ballot.status, ballot.opened_at, ballot.sealed_box = Status.OPEN, now, b""
+    private = None
+    if ballot.mode == Ballot.Mode.ONLINE:
+        private = nacl.public.PrivateKey.generate()
+        ballot.board_public_key = bytes(private.public_key)
+    ballot.status, ballot.opened_at = Status.OPEN, now
     ballot.save()
     record(
         bloc_year=ballot.bloc_year,
@@ -200,33 +257,123 @@ def open_ballot(*, ballot: Ballot, by: Actor, at: datetime.datetime | None = Non
         after={"candidates": list(ballot.candidates.values_list("unit__short_name", flat=True))},
         at=now,
     )
+    ballot.board_key = base64.b64encode(bytes(private)).decode() if private else None
     schedule_close(ballot)  # queued in the transaction: an open that rolls back schedules nothing
     return ballot
 
 
+def _voters_in_no_order(ballot: Ballot) -> list[str]:
+    return sorted(VoterRecord.objects.filter(ballot=ballot).values_list("unit__short_name", flat=True))
+
+
 @transaction.atomic
-def close_ballot(*, ballot: Ballot, by: Actor, at: datetime.datetime | None = None) -> Ballot:
-    """Close the ballot and write the sealed choices out, shuffled, with no link to who cast them."""
+def close_ballot(
+    *, ballot: Ballot, by: Actor, at: datetime.datetime | None = None, board_key: str | None = None
+) -> Ballot:
+    """Stop the voting. Who voted goes to the audit trail as one sorted list. The papers are counted now when the
+    board's key is given (or the ballot predates the board's key), else later by `count_ballot`."""
     ballot = _locked(ballot)
     if ballot.status != Status.OPEN:
         raise ServiceError(_("Chỉ kết thúc được cuộc bỏ phiếu đang mở."))
     if ballot.mode == Ballot.Mode.PAPER and ballot.valid is None:
         raise ServiceError(_("Hãy nhập kết quả kiểm phiếu giấy trước khi kết thúc."))
-    marks = [candidate for paper in _open_box(ballot) for candidate in paper]
-    _rng.shuffle(marks)
-    Choice.objects.bulk_create(Choice(ballot=ballot, candidate_id=c) for c in marks)
     now = _now(at)
-    ballot.status, ballot.closed_at, ballot.sealed_box = Status.CLOSED, now, b""
+    ballot.status, ballot.closed_at = Status.CLOSED, now
     ballot.save()
     record(
         bloc_year=ballot.bloc_year,
         by=by,
         action="ballot.close",
         target=ballot,
-        after={"voters": ballot.voters.count()},
+        after={"voters": ballot.voters.count(), "units": _voters_in_no_order(ballot)},
+        at=now,
+    )
+    if ballot.mode == Ballot.Mode.ONLINE and (board_key or not ballot.board_public_key):
+        ballot = count_ballot(ballot=ballot, board_key=board_key, by=by, at=now)
+    return ballot
+
+
+@transaction.atomic
+def count_ballot(*, ballot: Ballot, board_key: str | None, by: Actor, at: datetime.datetime | None = None) -> Ballot:
+    """The board opens the sealed papers with its key: each mark becomes a Choice row (shuffled, random ids) and the
+    sealed papers are deleted. The key is used in memory for this call only."""
+    ballot = _locked(ballot)
+    if ballot.mode != Ballot.Mode.ONLINE or ballot.status != Status.CLOSED or ballot.counted_at is not None:
+        raise ServiceError(_("Chỉ kiểm phiếu được cuộc bỏ phiếu trực tuyến đã kết thúc và chưa kiểm."))
+    open_paper = _opener(ballot, board_key)
+    orders = dict(ballot.candidates.values_list("order", "pk"))
+    sealed = list(SealedVote.objects.filter(ballot=ballot).values_list("sealed", flat=True))
+    if len(sealed) > ballot.voters.count():
+        raise ServiceError(_("Hòm phiếu có nhiều phiếu hơn số đơn vị đã bỏ phiếu: không kiểm phiếu."))
+    marks: list[int] = []
+    for paper in sealed:
+        try:
+            chosen = _marks(open_paper(bytes(paper)))
+        except nacl.exceptions.CryptoError:
+            raise ServiceError(_("Một phiếu không mở được bằng khóa này: không kiểm phiếu.")) from None
+        if len(chosen) > ballot.max_choices or set(chosen) - set(orders):
+            raise ServiceError(_("Một phiếu không hợp lệ trong hòm phiếu: không kiểm phiếu."))
+        marks.extend(orders[o] for o in chosen)
+    _rng.shuffle(marks)
+    Choice.objects.bulk_create(Choice(ballot=ballot, candidate_id=c) for c in marks)
+    SealedVote.objects.filter(ballot=ballot).delete()
+    now = _now(at)
+    ballot.counted_at = now
+    ballot.save(update_fields=["counted_at"])
+    record(
+        bloc_year=ballot.bloc_year, by=by, action="ballot.count", target=ballot, after={"papers": len(sealed)}, at=now
+    )
+    return ballot
+
+
+@transaction.atomic
+def reopen_ballot(*, ballot: Ballot, reason: str, by: Actor, at: datetime.datetime | None = None) -> Ballot:
+    """Open again a ballot closed by mistake. Units that voted stay voted; papers already counted stay counted
+    (a later count adds the new papers to them); nothing about who chose what is revealed."""
+    ballot = _locked(ballot)
+    _check_year(ballot.bloc_year)
+    if ballot.status != Status.CLOSED:
+        raise ServiceError(_("Chỉ mở lại được cuộc bỏ phiếu đã kết thúc."))
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError(_("Hãy ghi lý do mở lại cuộc bỏ phiếu."), field="reason")
+    if ballot.mode == Ballot.Mode.ONLINE and not ballot.board_public_key:
+        raise ServiceError(_("Cuộc bỏ phiếu này mở trước khi có khóa của ban kiểm phiếu: không thể mở lại."))
+    now = _now(at)
+    before = {"closed_at": str(ballot.closed_at)}
+    ballot.status, ballot.closed_at, ballot.counted_at = Status.OPEN, None, None
+    ballot.save()
+    record(
+        bloc_year=ballot.bloc_year,
+        by=by,
+        action="ballot.reopen",
+        target=ballot,
+        before=before,
+        after={"reason": reason},
         at=now,
     )
     return ballot
+
+
+@dataclass(frozen=True)
+class CloseConsequence:
+    voters: int
+    members: int
+    quorum_needed: int
+
+    @property
+    def quorum_met(self) -> bool:
+        return self.voters >= self.quorum_needed
+
+
+def close_consequence(ballot: Ballot, members: int) -> CloseConsequence:
+    """What closing now means: the ballots received so far against the quorum."""
+    received = ballot.voters.count() if ballot.mode == Ballot.Mode.ONLINE else (ballot.received or 0)
+    return CloseConsequence(received, members, quorum_needed(ballot, members))
+
+
+def quorum_needed(ballot: Ballot, members: int) -> int:
+    return math.ceil(members * ballot.quorum_numerator / ballot.quorum_denominator)
 
 
 def close_due_ballots(bloc_year: BlocYear | None = None, now: datetime.datetime | None = None) -> int:
@@ -277,9 +424,16 @@ def schedule_close(ballot: Ballot) -> None:
 
 @transaction.atomic
 def cast_vote(
-    *, ballot: Ballot, unit: Unit, candidate_ids: list[int], by: Actor, at: datetime.datetime | None = None
+    *,
+    ballot: Ballot,
+    unit: Unit,
+    candidate_ids: list[int],
+    by: Actor,  # noqa: ARG001 — who cast it is deliberately not recorded with the paper nor in the audit
+    at: datetime.datetime | None = None,
 ) -> None:
-    """Cast a unit's online ballot. The database refuses a second ballot from the same unit."""
+    """Cast a unit's online ballot: one VoterRecord (the database refuses a second) and one new sealed paper.
+
+    Nothing else is written: no audit entry per vote (its time and order would say who cast which paper)."""
     ballot = _locked(ballot)
     now = _now(at)
     if ballot.mode != Ballot.Mode.ONLINE:
@@ -306,13 +460,8 @@ def cast_vote(
             VoterRecord.objects.create(ballot=ballot, unit=unit)
     except IntegrityError:
         raise ServiceError(_("Đơn vị đã bỏ phiếu cho nội dung này; mỗi đơn vị chỉ bỏ một phiếu.")) from None
-    papers = _open_box(ballot)
-    papers.append(sorted(candidate_ids))
-    ballot.sealed_box = _seal_box(papers)
-    ballot.save(update_fields=["sealed_box"])
-    record(
-        bloc_year=ballot.bloc_year, by=by, action="ballot.voted", target=ballot, after={"unit": unit.short_name}, at=now
-    )
+    paper = _paper([candidates[c].order for c in candidate_ids])
+    SealedVote.objects.create(ballot=ballot, sealed=_seal(ballot, paper))
 
 
 @transaction.atomic
@@ -400,6 +549,8 @@ def results(ballot: Ballot, members: int) -> BallotResult:
     """Votes per candidate, share of valid ballots, passed or not; ties reported as ties. Only after the close."""
     if ballot.status != Status.CLOSED:
         raise ServiceError(_("Kết quả chỉ có sau khi kết thúc bỏ phiếu."))
+    if not ballot.is_counted:
+        raise ServiceError(_("Ban kiểm phiếu chưa kiểm phiếu."))
     candidates = list(ballot.candidates.select_related("unit").order_by("order"))
     if ballot.mode == Ballot.Mode.ONLINE:
         counts = dict(Choice.objects.filter(ballot=ballot).values_list("candidate_id").annotate(n=Count("id")))
@@ -409,7 +560,7 @@ def results(ballot: Ballot, members: int) -> BallotResult:
     else:
         received, valid, invalid, issued = ballot.received or 0, ballot.valid or 0, ballot.invalid or 0, ballot.issued
         votes = {c.pk: c.votes or 0 for c in candidates}
-    needed = math.ceil(members * ballot.quorum_numerator / ballot.quorum_denominator)
+    needed = quorum_needed(ballot, members)
     rows = [
         CandidateResult(
             c,
@@ -605,8 +756,16 @@ def publish_problems(bloc_year: BlocYear) -> list[str]:
     """What keeps a year from being published: every ballot closed, the scores approved."""
     problems = []
     # A ballot still being prepared was never put to the vote and blocks nothing; an open one must be closed.
-    if Ballot.objects.filter(bloc_year=bloc_year, status=Status.OPEN).exists():
+    states = {
+        (status, mode, counted is None)
+        for status, mode, counted in Ballot.objects.filter(
+            bloc_year=bloc_year, status__in=[Status.OPEN, Status.CLOSED]
+        ).values_list("status", "mode", "counted_at")
+    }
+    if any(status == Status.OPEN for status, _mode, _uncounted in states):
         problems.append(_("Còn cuộc bỏ phiếu chưa kết thúc."))
+    if (Status.CLOSED, Ballot.Mode.ONLINE, True) in states:
+        problems.append(_("Còn cuộc bỏ phiếu chưa được ban kiểm phiếu kiểm."))
     return problems + approval_problems(bloc_year)
 
 

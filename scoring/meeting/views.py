@@ -7,13 +7,24 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from core.decorators import bloc_year_view
 from core.models import BlocYear
 from core.pages import errors_as_message, errors_on, year_context
 from scoring.meeting import services as voting
-from scoring.meeting.forms import BallotForm, MeetingForm, OutcomeForm, PaperCountForm, VoteForm
+from scoring.meeting.forms import (
+    BallotForm,
+    BoardKeyForm,
+    CloseBallotForm,
+    MeetingForm,
+    OutcomeForm,
+    PaperCountForm,
+    ReopenBallotForm,
+    VoteForm,
+)
 from scoring.meeting.models import AwardProposal, Ballot, Candidate, ReviewMeeting, VoterRecord
 from scoring.sheets.models import RankSnapshot
 
@@ -59,7 +70,8 @@ def overview(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
                 and b.status == Status.OPEN
                 and b.mode == Ballot.Mode.ONLINE
                 and b.pk not in voted,
-                "result": voting.results(b, len(members)) if b.status == Status.CLOSED else None,
+                "result": voting.results(b, len(members)) if b.is_counted else None,
+                "fingerprint": voting.key_fingerprint(b.board_public_key) if b.board_public_key else "",
             }
         )
     meeting = (
@@ -157,29 +169,119 @@ def ballots_default(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     return redirect(_url("overview", bloc_year))
 
 
-def _ballot_action(request, bloc_year, ballot_pk, action, success):
-    ballot = get_object_or_404(Ballot, pk=ballot_pk, bloc_year=bloc_year)
-    with errors_as_message(request) as outcome:
-        action(ballot=ballot, by=request.user)
-    if outcome.ok:
-        messages.success(request, success)
-    return redirect(_url("overview", bloc_year))
-
-
+@never_cache
+@sensitive_variables("opened")
 @require_POST
 @bloc_year_view(manage=True)
 def ballot_open(request: HttpRequest, bloc_year: BlocYear, ballot_pk: int) -> HttpResponse:
-    return _ballot_action(
-        request, bloc_year, ballot_pk, voting.open_ballot, _("Đã mở bỏ phiếu; danh sách đề cử đã được cố định.")
+    """Open the ballot. An online one answers with its board's private key, shown here once and never again."""
+    ballot = get_object_or_404(Ballot, pk=ballot_pk, bloc_year=bloc_year)
+    opened = None
+    with errors_as_message(request) as outcome:
+        opened = voting.open_ballot(ballot=ballot, by=request.user)
+    if not outcome.ok or opened is None:
+        return redirect(_url("overview", bloc_year))
+    messages.success(request, _("Đã mở bỏ phiếu; danh sách đề cử đã được cố định."))
+    if not opened.board_key:
+        return redirect(_url("overview", bloc_year))
+    fingerprint = voting.key_fingerprint(opened.board_public_key)
+    key_file = render(
+        request,
+        "review/board_key.txt",
+        {"ballot": opened, "bloc_year": bloc_year, "key": opened.board_key, "fingerprint": fingerprint},
+    ).content.decode()
+    return render(
+        request,
+        "review/board_key.html",
+        year_context(
+            request,
+            bloc_year,
+            "review",
+            ballot=opened,
+            key=opened.board_key,
+            key_file=key_file,
+            fingerprint=fingerprint,
+            file_name=f"khoa-kiem-phieu-{bloc_year.bloc.code}-{bloc_year.year}-{opened.kind}.txt",
+        ),
     )
 
 
-@require_POST
+@sensitive_post_parameters("board_key")
 @bloc_year_view(manage=True)
 def ballot_close(request: HttpRequest, bloc_year: BlocYear, ballot_pk: int) -> HttpResponse:
-    return _ballot_action(
-        request, bloc_year, ballot_pk, voting.close_ballot, _("Đã kết thúc bỏ phiếu; kết quả đã được kiểm.")
+    """Closing asks first: how many have voted, what the quorum needs, what closing now means for the result."""
+    ballot = get_object_or_404(Ballot, pk=ballot_pk, bloc_year=bloc_year)
+    if ballot.status != Status.OPEN:
+        messages.info(request, _("Chỉ kết thúc được cuộc bỏ phiếu đang mở."))
+        return redirect(_url("overview", bloc_year))
+    form = CloseBallotForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        with errors_on(form) as outcome:
+            closed = voting.close_ballot(ballot=ballot, by=request.user, board_key=form.cleaned_data["board_key"])
+        if outcome.ok:
+            if closed.is_counted:
+                messages.success(request, _("Đã kết thúc bỏ phiếu; kết quả đã được kiểm."))
+            else:
+                messages.success(request, _("Đã kết thúc bỏ phiếu. Ban kiểm phiếu nhập khóa để kiểm phiếu."))
+            return redirect(_url("overview", bloc_year))
+    return render(
+        request,
+        "review/close_confirm.html",
+        year_context(
+            request,
+            bloc_year,
+            "review",
+            ballot=ballot,
+            form=form,
+            consequence=voting.close_consequence(ballot, bloc_year.memberships.count()),
+        ),
     )
+
+
+@sensitive_post_parameters("board_key")
+@bloc_year_view(manage=True)
+def ballot_count(request: HttpRequest, bloc_year: BlocYear, ballot_pk: int) -> HttpResponse:
+    """The board gives its key back, in the browser: the server opens the papers in memory and forgets the key."""
+    ballot = get_object_or_404(Ballot, pk=ballot_pk, bloc_year=bloc_year)
+    if ballot.status != Status.CLOSED or ballot.is_counted:
+        messages.info(request, _("Chỉ kiểm phiếu được cuộc bỏ phiếu trực tuyến đã kết thúc và chưa kiểm."))
+        return redirect(_url("overview", bloc_year))
+    form = BoardKeyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        with errors_on(form) as outcome:
+            voting.count_ballot(ballot=ballot, board_key=form.cleaned_data["board_key"], by=request.user)
+        if outcome.ok:
+            messages.success(request, _("Đã kiểm phiếu; kết quả đã được công bố."))
+            return redirect(_url("overview", bloc_year))
+    return render(
+        request,
+        "review/count.html",
+        year_context(
+            request,
+            bloc_year,
+            "review",
+            ballot=ballot,
+            form=form,
+            fingerprint=voting.key_fingerprint(ballot.board_public_key),
+            papers=ballot.voters.count(),
+        ),
+    )
+
+
+@bloc_year_view(manage=True)
+def ballot_reopen(request: HttpRequest, bloc_year: BlocYear, ballot_pk: int) -> HttpResponse:
+    ballot = get_object_or_404(Ballot, pk=ballot_pk, bloc_year=bloc_year)
+    if ballot.status != Status.CLOSED:
+        messages.info(request, _("Chỉ mở lại được cuộc bỏ phiếu đã kết thúc."))
+        return redirect(_url("overview", bloc_year))
+    form = ReopenBallotForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with errors_on(form) as outcome:
+            voting.reopen_ballot(ballot=ballot, reason=form.cleaned_data["reason"], by=request.user)
+        if outcome.ok:
+            messages.success(request, _("Đã mở lại cuộc bỏ phiếu; các đơn vị chưa bỏ phiếu có thể bỏ phiếu."))
+            return redirect(_url("overview", bloc_year))
+    return render(request, "review/reopen.html", year_context(request, bloc_year, "review", ballot=ballot, form=form))
 
 
 @bloc_year_view()
@@ -362,6 +464,8 @@ def outcome_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
 def _tallies(bloc_year: BlocYear, members: int) -> dict[str, dict[int, int]]:
     out: dict[str, dict[int, int]] = {}
     for b in Ballot.objects.filter(bloc_year=bloc_year, status=Status.CLOSED):
+        if not b.is_counted:
+            continue
         out[b.kind] = {r.candidate.unit_id: r.votes for r in voting.results(b, members).rows}
     return out
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import visibility
 from core.decorators import bloc_year_view
 from core.errors import ServiceError
 from core.formatting import number
@@ -199,7 +200,7 @@ def sheet_detail(request: HttpRequest, bloc_year: BlocYear, sheet_pk: int) -> Ht
             can_review=can_review,
             unit_scores=unit_scores,
             row=row if (sees_review(access, sheet, r)) else None,
-            history=_sheet_history(sheet, show_review=sees_review(access, sheet, r))
+            history=visibility.mask(access, _sheet_history(sheet, show_review=sees_review(access, sheet, r)))
             if (access.can_manage or is_own or can_review or access.reads_submitted)
             else [],
             contents=_reported_sections(bloc_year, sheet.unit_id)
