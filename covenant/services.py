@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -262,7 +263,13 @@ def save_content(
     if clash.exists():
         raise ServiceError(_("Đã có nội dung số %(order)s trong giao ước.") % {"order": order}, field="order")
     if content is None:
-        content = CovenantContent.objects.create(covenant=covenant, order=order, title=title, body=body)
+        try:
+            with transaction.atomic():
+                content = CovenantContent.objects.create(covenant=covenant, order=order, title=title, body=body)
+        except IntegrityError:  # the same content sent twice at once: the check above saw neither
+            raise ServiceError(
+                _("Đã có nội dung số %(order)s trong giao ước.") % {"order": order}, field="order"
+            ) from None
         record(
             bloc_year=covenant.bloc_year,
             by=by,
@@ -310,7 +317,17 @@ def delete_content(
         reason=reason,
         at=at,
     )
-    content.delete()
+    try:
+        with transaction.atomic():
+            content.delete()
+    except ProtectedError:  # report sections (reports/) point at it; this layer cannot name them
+        raise ServiceError(
+            _(
+                "Không thể xóa nội dung số %(order)s: các đơn vị đã báo cáo về nội dung này. Hãy sửa tiêu đề hoặc "
+                "nội dung thay vì xóa."
+            )
+            % {"order": content.order}
+        ) from None
 
 
 # The covenant in the year's lifecycle ------------------------------------------------------------------
