@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -439,6 +440,29 @@ def set_account_active(*, bloc_year: BlocYear, user, active: bool, by: Actor) ->
         target=user,
         after={"is_active": active},
     )
+
+
+def locked_out_usernames(usernames: list[str]) -> set[str]:
+    """Which of these user names django-axes keeps from logging in now (too many wrong passwords)."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return set(
+        AccessAttempt.objects.filter(
+            username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+        ).values_list("username", flat=True)
+    )
+
+
+@transaction.atomic
+def unlock_login(*, bloc_year: BlocYear, user, by: Actor) -> None:
+    """Let an officer of the bloc's units log in again at once after too many wrong passwords."""
+    from axes.utils import reset
+
+    _check_manages(bloc_year, user)
+    reset(username=user.username)
+    record(bloc_year=bloc_year, by=by, action="account.unlock", target=user)
 
 
 @transaction.atomic

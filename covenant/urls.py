@@ -20,5 +20,6 @@ urlpatterns = [
     path("accounts/new/", views.account_create, name="account_create"),
     path("accounts/<int:account_pk>/toggle/", views.account_toggle, name="account_toggle"),
     path("accounts/<int:account_pk>/password/", views.account_password, name="account_password"),
+    path("accounts/<int:account_pk>/unlock/", views.account_unlock, name="account_unlock"),
     path("history/", views.history, name="history"),
 ]

@@ -56,7 +56,7 @@ PAGES = {
     "scoring:bonus_edit": ("secretariat", 6, SETUP),
     # One choice list per tie-break rule (3 here): bounded by the rules (at most 10), not by the units.
     "scoring:tie_breaks_edit": ("secretariat", 14, SETUP),
-    "covenant:accounts": ("secretariat", 5, SETUP),
+    "covenant:accounts": ("secretariat", 6, SETUP),  # + the locked-out logins (django-axes)
     "covenant:account_create": ("secretariat", 5, SETUP),
     "covenant:account_password": ("secretariat", 5, SETUP),
     "covenant:history": ("secretariat", 6, SETUP),
