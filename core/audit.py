@@ -99,6 +99,7 @@ VOCABULARY = audit_display.register(
             "account.activate": gettext_lazy("Mở lại tài khoản"),
             "account.deactivate": gettext_lazy("Khóa tài khoản"),
             "account.password_reset": gettext_lazy("Đặt lại mật khẩu"),
+            "account.unlock": gettext_lazy("Mở khóa đăng nhập (sai mật khẩu nhiều lần)"),
         },
         fields={
             "year": gettext_lazy("Năm"),

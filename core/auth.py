@@ -15,3 +15,23 @@ class ProfileBackend(ModelBackend):
         except get_user_model().DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+
+def end_sessions(user) -> int:
+    """Delete every stored session of the user (an account locked must not keep working, nor work again on
+    unlocking). The session store is the database; sessions are read back one by one: a locking is rare."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    ended = [
+        s.pk
+        for s in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if s.get_decoded().get("_auth_user_id") == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+def _end_sessions_of_inactive(sender, instance, **kwargs) -> None:  # noqa: ARG001 (a receiver)
+    if not instance.is_active and instance.pk:
+        end_sessions(instance)

@@ -1,5 +1,8 @@
-"""Form pieces every app uses: dates typed the Vietnamese way, the version a form started from, the reason of a
-change, formsets whose own errors read in Vietnamese."""
+"""Form pieces every app uses: dates typed the Vietnamese way, numbers typed by a person, the version a form started
+from, the reason of a change, formsets whose own errors read in Vietnamese."""
+
+import re
+from decimal import Decimal
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -8,6 +11,35 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 DATE_HELP = _("Nhập theo dạng ngày/tháng/năm, ví dụ 16/05/2017.")
+
+
+# A number as a person types it: digits with a decimal comma or point. No exponent ("1e-400"), no NaN or Infinity,
+# no grouping: what Decimal() would also accept goes on to overflow a column or pass a "> 0" check as 0.001.
+_TYPED_NUMBER = re.compile(r"\s*([+-]?)(\d*)(?:[.,](\d*))?\s*\Z", re.ASCII)
+
+
+class NumberInputError(ValueError):
+    """A typed number refused, with the Vietnamese reason (str(error))."""
+
+
+def parse_decimal(raw: object, *, places: int = 2, max_digits: int = 6) -> Decimal:
+    """The Decimal a person typed ("8,5", "8.5", "10"), fitting a column of `max_digits` digits with `places`
+    decimals; NumberInputError otherwise. Range checks (> 0, <= the maximum) are the caller's."""
+    if isinstance(raw, Decimal) and raw.is_finite():
+        raw = format(raw, "f")
+    text = str(raw)
+    match = _TYPED_NUMBER.match(text) if len(text) <= 40 else None
+    if match is None or not (match[2] or match[3]):
+        raise NumberInputError(_("“%(raw)s” không phải là số.") % {"raw": text[:40]})
+    sign, whole, fraction = match[1], match[2].lstrip("0"), (match[3] or "").rstrip("0")
+    if len(fraction) > places:
+        raise NumberInputError(
+            _("“%(raw)s”: chỉ được tối đa %(places)s chữ số sau dấu phẩy.") % {"raw": text.strip(), "places": places}
+        )
+    if len(whole) > max_digits - places:
+        raise NumberInputError(_("“%(raw)s” quá lớn.") % {"raw": text.strip()})
+    value = Decimal(f"{sign}{whole or 0}.{fraction}" if fraction else f"{sign}{whole or 0}")
+    return value if value else Decimal(0)  # never -0
 
 
 class DateInput(forms.DateInput):

@@ -13,6 +13,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models import ProtectedError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -265,7 +267,13 @@ def save_content(
     if clash.exists():
         raise ServiceError(_("Đã có nội dung số %(order)s trong giao ước.") % {"order": order}, field="order")
     if content is None:
-        content = CovenantContent.objects.create(covenant=covenant, order=order, title=title, body=body)
+        try:
+            with transaction.atomic():
+                content = CovenantContent.objects.create(covenant=covenant, order=order, title=title, body=body)
+        except IntegrityError:  # the same content sent twice at once: the check above saw neither
+            raise ServiceError(
+                _("Đã có nội dung số %(order)s trong giao ước.") % {"order": order}, field="order"
+            ) from None
         record(
             bloc_year=covenant.bloc_year,
             by=by,
@@ -313,7 +321,17 @@ def delete_content(
         reason=reason,
         at=at,
     )
-    content.delete()
+    try:
+        with transaction.atomic():
+            content.delete()
+    except ProtectedError:  # report sections (reports/) point at it; this layer cannot name them
+        raise ServiceError(
+            _(
+                "Không thể xóa nội dung số %(order)s: các đơn vị đã báo cáo về nội dung này. Hãy sửa tiêu đề hoặc "
+                "nội dung thay vì xóa."
+            )
+            % {"order": content.order}
+        ) from None
 
 
 # The covenant in the year's lifecycle ------------------------------------------------------------------
@@ -496,6 +514,29 @@ def set_account_active(*, bloc_year: BlocYear, user, active: bool, by: Actor) ->
         target=user,
         after={"is_active": active},
     )
+
+
+def locked_out_usernames(usernames: list[str]) -> set[str]:
+    """Which of these user names django-axes keeps from logging in now (too many wrong passwords)."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    return set(
+        AccessAttempt.objects.filter(
+            username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+        ).values_list("username", flat=True)
+    )
+
+
+@transaction.atomic
+def unlock_login(*, bloc_year: BlocYear, user, by: Actor) -> None:
+    """Let an officer of the bloc's units log in again at once after too many wrong passwords."""
+    from axes.utils import reset
+
+    _check_manages(bloc_year, user)
+    reset(username=user.username)
+    record(bloc_year=bloc_year, by=by, action="account.unlock", target=user)
 
 
 @transaction.atomic

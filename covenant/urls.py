@@ -21,5 +21,6 @@ urlpatterns = [
     path("accounts/handover/", views.handover, name="handover"),
     path("accounts/<int:account_pk>/toggle/", views.account_toggle, name="account_toggle"),
     path("accounts/<int:account_pk>/password/", views.account_password, name="account_password"),
+    path("accounts/<int:account_pk>/unlock/", views.account_unlock, name="account_unlock"),
     path("history/", views.history, name="history"),
 ]

@@ -302,6 +302,7 @@ def _officers(bloc_year: BlocYear, me):
 @bloc_year_view(manage=True)
 def accounts(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     following = services.next_year_head(bloc_year)
+    officers = list(_officers(bloc_year, request.user))
     return render(
         request,
         "covenant/accounts.html",
@@ -309,8 +310,9 @@ def accounts(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             request,
             bloc_year,
             "accounts",
-            officers=list(_officers(bloc_year, request.user)),
+            officers=officers,
             next_head=following if following and request.access.unit != following.unit else None,
+            locked_out=services.locked_out_usernames([u.username for u in officers]),
         ),
     )
 
@@ -373,6 +375,17 @@ def account_toggle(request: HttpRequest, bloc_year: BlocYear, account_pk: int) -
             (_("Đã mở lại tài khoản “%(name)s”.") if user.is_active else _("Đã khóa tài khoản “%(name)s”."))
             % {"name": user.username},
         )
+    return redirect("covenant:accounts", code=bloc_year.bloc.code, year=bloc_year.year)
+
+
+@require_POST
+@bloc_year_view(manage=True)
+def account_unlock(request: HttpRequest, bloc_year: BlocYear, account_pk: int) -> HttpResponse:
+    user = _officer_or_404(bloc_year, account_pk)
+    with errors_as_message(request) as outcome:
+        services.unlock_login(bloc_year=bloc_year, user=user, by=request.user)
+    if outcome.ok:
+        messages.success(request, _("Đã mở khóa đăng nhập cho “%(name)s”.") % {"name": user.username})
     return redirect("covenant:accounts", code=bloc_year.bloc.code, year=bloc_year.year)
 
 

@@ -81,3 +81,48 @@ class RequestBodyLimitMiddleware:
             response["Connection"] = "close"
             return response
         return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """The browser features no page uses (camera, microphone, location, …) are switched off for every page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+class SessionTimeoutMiddleware:
+    """Log out after SESSION_IDLE_SECONDS without a request and SESSION_MAX_SECONDS after the login.
+
+    The last request's time is written at most once a minute, so that reading pages does not save the session on
+    every request.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        import time
+
+        from django.conf import settings
+        from django.contrib.auth import logout
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            session = request.session
+            started, seen = session.get("_started", now), session.get("_seen", now)
+            if now - seen > settings.SESSION_IDLE_SECONDS or now - started > settings.SESSION_MAX_SECONDS:
+                logout(request)
+            else:
+                if "_started" not in session:
+                    session["_started"] = now
+                if now - seen >= 60 or "_seen" not in session:
+                    session["_seen"] = now
+        return self.get_response(request)

@@ -1,5 +1,6 @@
 """Settings, every value read from the environment (see README, "Configuration")."""
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -14,9 +15,7 @@ DEBUG = envbool("DEBUG", False)
 _DEV_SECRET = "dev-only-insecure-key-do-not-use-in-production"
 SECRET_KEY = envstr("SECRET_KEY", _DEV_SECRET if DEBUG else "")
 if not DEBUG and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 32):
-    raise ImproperlyConfigured(
-        "SECRET_KEY must be set to a random value of at least 32 characters when DEBUG is off."
-    )
+    raise ImproperlyConfigured("SECRET_KEY must be set to a random value of at least 32 characters when DEBUG is off.")
 # Earlier keys still accepted (signed cookies, an open ballot box sealed before a key rotation; see README, Backups).
 SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS", [])
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
@@ -36,6 +35,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     # The project's apps, lowest layer first (README, "Architecture"): each imports only those above it here.
     "core",
     "covenant",
@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "khoithidua.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "khoithidua.middleware.VietnameseFirstMiddleware",
@@ -62,8 +64,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "khoithidua.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: answers a locked-out login with its page (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "khoithidua.urls"
@@ -111,7 +116,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # One query loads the user with the profile every page needs (role, unit, bloc, province).
-AUTHENTICATION_BACKENDS = ["core.auth.ProfileBackend"]
+# django-axes first: it refuses a locked-out login before the password is checked.
+AUTHENTICATION_BACKENDS = ["khoithidua.throttle.AxesBackend", "core.auth.ProfileBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -173,9 +179,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # wraps it so that an email sent by a background task is delivered at most once (ops/mail.py).
 EMAIL_DELIVERY_BACKEND = envstr(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_BACKEND = "ops.mail.RecordedDeliveryBackend"
 if EMAIL_DELIVERY_BACKEND == EMAIL_BACKEND:
@@ -199,6 +203,46 @@ SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", not DEBUG)
 if envbool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after SESSION_IDLE_HOURS without a request and SESSION_MAX_HOURS after the login, whichever comes
+# first (khoithidua.middleware.SessionTimeoutMiddleware); the cookie lives no longer than that.
+SESSION_IDLE_SECONDS = int(envint("SESSION_IDLE_MINUTES", 8 * 60) * 60)
+SESSION_MAX_SECONDS = envint("SESSION_MAX_HOURS", 24) * 3600
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
+
+# Brute force (django-axes): LOGIN_FAILURE_LIMIT wrong passwords for one user name, or from one address, lock that
+# name or address out for LOGIN_LOCKOUT_MINUTES (a Vietnamese page); the secretariat unlocks its units' officers
+# on the accounts page, a superuser anyone in the admin. Password-reset requests are limited the same way per
+# address and per email (khoithidua/throttle.py).
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=envint("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "khoithidua.throttle.client_ip"
+AXES_VERBOSE = False
+PASSWORD_RESET_LIMIT = envint("PASSWORD_RESET_LIMIT", 3)
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and images from this site only (static/, vendored);
+# no inline script. Style attributes stay allowed (style-src-attr): templates use a few for widths.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=(), "
+    "interest-cohort=()"
+)
 X_FRAME_OPTIONS = "DENY"
 
 TASKS = {
@@ -266,7 +310,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     # WeasyPrint logs every rendering step at INFO; keep its warnings only.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # Periodic reports (DOMAIN.md assumptions, configurable): deadline N days after the quarter ends,

@@ -57,6 +57,7 @@ ROUTE_KINDS = {
     "covenant:phase_revert": ACTION,
     "covenant:start_next_year": ACTION,
     "covenant:account_toggle": ACTION,
+    "covenant:account_unlock": ACTION,
     "reports:periods": MANAGE,
     "reports:period_create": MANAGE,
     "reports:period_edit": MANAGE,

@@ -7,7 +7,7 @@ before, after, reason) and raises ServiceError in Vietnamese when the rules refu
 import datetime
 import random
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from core.audit import Actor, record
 from core.errors import ConflictError, ServiceError
 from core.formatting import number
+from core.forms import NumberInputError, parse_decimal
 from core.models import BlocYear, Membership, Unit
 from reports.models import Evidence, Extension, ReportingPeriod, end_of_day
 from scoring.scoreboard.models import BonusItem, Scoreboard, SubItem
@@ -76,13 +77,9 @@ def parse_score(raw, sub_item: SubItem, step: Decimal) -> Decimal | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     try:
-        value = Decimal(str(raw).strip().replace(",", "."))
-    except InvalidOperation:
-        raise ServiceError(
-            _("Mục %(item)s: “%(raw)s” không phải là số.") % {"item": label(sub_item), "raw": raw}
-        ) from None
-    if not value.is_finite():
-        raise ServiceError(_("Mục %(item)s: “%(raw)s” không phải là số.") % {"item": label(sub_item), "raw": raw})
+        value = parse_decimal(raw)
+    except NumberInputError as e:
+        raise ServiceError(_("Mục %(item)s: %(error)s") % {"item": label(sub_item), "error": e}) from None
     if value < 0:
         raise ServiceError(_("Mục %(item)s: điểm không được âm.") % {"item": label(sub_item)})
     if value > sub_item.max_points:
@@ -469,10 +466,10 @@ def add_manual_deduction(
     _check_phase(sheet.bloc_year)
     _check_not_approved(scoring_round(sheet.bloc_year))
     try:
-        value = Decimal(str(points).replace(",", "."))
-    except InvalidOperation:
-        raise ServiceError(_("Điểm trừ phải là số."), field="points") from None
-    if not value.is_finite() or value <= 0 or value > 100:
+        value = parse_decimal(points)
+    except NumberInputError as e:
+        raise ServiceError(_("Điểm trừ: %(error)s") % {"error": e}, field="points") from None
+    if value <= 0 or value > 100:
         raise ServiceError(_("Điểm trừ phải lớn hơn 0 và không quá 100."), field="points")
     if not reason.strip():
         raise ServiceError(_("Phải ghi lý do trừ điểm (vi phạm có văn bản chứng minh)."), field="reason")
