@@ -181,7 +181,8 @@ OWN_RULES = {
 DOCUMENT_KINDS = {"documents:setup": "ranking", "documents:pdf": "ranking", "documents:unit_pdf": "scoresheet",
                   "documents:progress_pdf": "progress", "documents:docx": "summary"}
 
-POST_ONLY = {name for name, kind in ROUTE_KINDS.items() if kind in (ACTION, COUNCIL_ACTION)} | {"review:ballot_open"} | {
+POST_ONLY = {name for name, kind in ROUTE_KINDS.items() if kind in (ACTION, COUNCIL_ACTION)} | {
+    "review:ballot_open",
     "reports:start", "reports:submit", "scores:mine", "scores:submit"}
 
 # Authentication pages, tested on their own below: open to anonymous visitors, or login-only.

@@ -56,7 +56,8 @@ PAGES = {
     "scoring:bonus_edit": ("secretariat", 6, SETUP),
     # One choice list per tie-break rule (3 here): bounded by the rules (at most 10), not by the units.
     "scoring:tie_breaks_edit": ("secretariat", 14, SETUP),
-    # The accounts the secretariat manages: its head unit this year and next (two queries), the next year's head; the locked-out logins (django-axes).
+    # The accounts the secretariat manages: its head unit this year and next (two queries), the next year's head;
+    # the locked-out logins (django-axes).
     "covenant:accounts": ("secretariat", 9, SETUP),
     "covenant:account_create": ("secretariat", 5, SETUP),
     "covenant:handover": ("secretariat", 5, SETUP),
