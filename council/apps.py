@@ -7,4 +7,8 @@ class CouncilConfig(AppConfig):
     verbose_name = _("Hội đồng Thi đua - Khen thưởng tỉnh")
 
     def ready(self) -> None:
+        from core import lifecycle
         from council import audit  # noqa: F401  (audit vocabulary)
+        from council.services import dossier_revert_problems
+
+        lifecycle.revert_check(lifecycle.Phase.PUBLISHED, dossier_revert_problems)

@@ -570,3 +570,15 @@ def enter_award(*, unit: Unit, kind: str, year: int, decision_number: str, decis
     return awards.record_award(bloc_year=bloc_year, unit=unit, kind=kind, year=year,
                                decision_number=decision_number, decision_date=decision_date, issuer=issuer,
                                source=Award.Source.DECISION, by=by)
+
+
+def dossier_revert_problems(bloc_year: BlocYear) -> list[str]:
+    """A published year whose dossier is with the province stays published: the council returns it first (then the
+    bloc may reopen the year to correct it)."""
+    status = Dossier.objects.filter(bloc_year=bloc_year).values_list("status", flat=True).first()
+    if status is None or status == Dossier.Status.RETURNED:
+        return []
+    return [
+        _("Hồ sơ của năm đã gửi tỉnh (%(status)s): muốn sửa, đề nghị Hội đồng Thi đua - Khen thưởng tỉnh trả lại hồ sơ.")
+        % {"status": Dossier.Status(status).label}
+    ]

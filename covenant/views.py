@@ -381,7 +381,7 @@ def account_toggle(request: HttpRequest, bloc_year: BlocYear, account_pk: int) -
 @require_POST
 @bloc_year_view(manage=True)
 def account_unlock(request: HttpRequest, bloc_year: BlocYear, account_pk: int) -> HttpResponse:
-    user = _officer_or_404(bloc_year, account_pk)
+    user = _officer_or_404(request, bloc_year, account_pk)
     with errors_as_message(request) as outcome:
         services.unlock_login(bloc_year=bloc_year, user=user, by=request.user)
     if outcome.ok:

@@ -4,6 +4,7 @@
 import pytest
 from django.urls import reverse
 
+from core import lifecycle
 from core.errors import ServiceError
 from core.models import AuditEntry, Profile
 from council import services
@@ -188,3 +189,12 @@ def test_the_council_enters_an_earlier_years_award_on_the_units_page(client, yea
         "decision_date": "20/02/2020", "issuer": "Chủ tịch UBND tỉnh"})
     assert response.status_code == 302
     assert Award.objects.get(unit=unit).year == 2019
+
+
+def test_a_year_whose_dossier_is_with_the_province_cannot_be_reopened_until_returned(year, quota, staff, office):
+    dossier = services.submit_dossier(bloc_year=year, by=office)
+    with pytest.raises(ServiceError, match="trả lại hồ sơ"):
+        lifecycle.revert_phase(bloc_year=year, by=office, reason="Sửa biên bản")
+    services.return_dossier(dossier=dossier, reason="Thiếu biên bản kiểm phiếu", expected_version=None, by=staff)
+    reopened = lifecycle.revert_phase(bloc_year=year, by=office, reason="Sửa biên bản")
+    assert reopened.phase == reopened.Phase.REVIEW

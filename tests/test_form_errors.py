@@ -139,10 +139,15 @@ NO_PAGE_OF_ITS_OWN = {
     # tests/test_reports_workflow.py::test_the_review_form_states_the_earliest_resubmission_date_and_marks_...
     # and test_report_form_marks_a_missing_summary below
     "ReportForm", "EvidenceForm", "ExtensionForm",
-    # the meeting's forms: BallotForm, MeetingForm, OutcomeForm, PaperCountForm, VoteForm (crispy or marked
-    # by the form renderer; test_meeting_forms_mark_bad_fields)
+    # Marked by the site-wide form renderer, but without a bad POST of their own here yet (issue 16 item 4 left
+    # open for them): the meeting's forms, the ballot's key, close and reopen forms, the phase step, the handover,
+    # the register's issue and scan forms, the legal frame.
     "BallotForm", "MeetingForm", "OutcomeForm", "PaperCountForm", "VoteForm",
     "RespondForm", "DocumentSetupForm", "SynthesisForm", "SetPasswordForm", "UnitForm",
+    "BoardKeyForm", "CloseBallotForm", "ReopenBallotForm", "PhaseAdvanceForm", "HandoverForm", "IssueForm",
+    "ScanForm", "LegalTextForm",
+    # Bases and button-only forms: a hidden version or nothing to type.
+    "StateForm", "ContentDeleteForm",
 }
 
 

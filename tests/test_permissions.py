@@ -274,7 +274,9 @@ def kwarg_values(bloc_year) -> dict:
     if sheet is not None:
         values.update(sheet_pk=sheet.pk, item_pk=sheet.items.order_by("pk").first().pk,
                       deduction_pk=bloc_year.the_deduction.pk, ballot_pk=bloc_year.the_ballot.pk,
-                      unit_pk=sheet.unit_id, entry_pk=bloc_year.the_entry.pk)
+                      unit_pk=sheet.unit_id)
+        if hasattr(bloc_year, "the_entry"):
+            values["entry_pk"] = bloc_year.the_entry.pk
     return values
 
 

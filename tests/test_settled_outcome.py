@@ -40,7 +40,7 @@ def year(db):
     voting.cast_vote(
         ballot=flag, unit=year.units[5], candidate_ids=[flag.candidates.get(unit=year.units[1]).pk], by=None
     )
-    voting.close_ballot(ballot=flag, by=None)
+    voting.close_ballot(ballot=flag, by=None, board_key=flag.board_key)
     # The certificates were voted on paper: unit 3 has 4 of 6, unit 4 none.
     cert = voting.save_ballot(
         bloc_year=year,
@@ -64,7 +64,7 @@ def year(db):
         by=None,
         votes={c.pk: (4 if c.unit_id == year.units[2].pk else 0) for c in cert.candidates.all()},
     )
-    voting.close_ballot(ballot=cert, by=None)
+    voting.close_ballot(ballot=cert, by=None, board_key=cert.board_key)
     voting.save_meeting(
         bloc_year=year,
         data={"place": "Kon Tum", "chair": "Trưởng khối"},

@@ -728,7 +728,7 @@ def passed_by_vote(bloc_year: BlocYear, members: int) -> dict[str, set[int]]:
     passed: dict[str, set[int]] = {}
     for b in Ballot.objects.filter(
         bloc_year=bloc_year, status=Status.CLOSED, kind__in=[Ballot.Kind.FLAG, Ballot.Kind.CERTIFICATE]
-    ):
+    ).exclude(mode=Ballot.Mode.ONLINE, counted_at__isnull=True):  # not counted yet: nobody has passed it
         res = results(b, members)
         passed[b.kind] = {r.candidate.unit_id for r in res.rows if r.passed and res.quorum_met}
     return passed
