@@ -579,6 +579,9 @@ def dossier_revert_problems(bloc_year: BlocYear) -> list[str]:
     if status is None or status == Dossier.Status.RETURNED:
         return []
     return [
-        _("Hồ sơ của năm đã gửi tỉnh (%(status)s): muốn sửa, đề nghị Hội đồng Thi đua - Khen thưởng tỉnh trả lại hồ sơ.")
+        _(
+            "Hồ sơ của năm đã gửi tỉnh (%(status)s): muốn sửa, đề nghị Hội đồng Thi đua - Khen thưởng tỉnh "
+            "trả lại hồ sơ."
+        )
         % {"status": Dossier.Status(status).label}
     ]

@@ -90,7 +90,10 @@ def foreign_urls(mine, theirs) -> list[tuple[str, str]]:
     ours, foreign = kwarg_values(mine), kwarg_values(theirs)
     urls = []
     for name, kwarg_names in sorted(named_routes().items()):
-        if name in SKIPPED or (name not in ROUTE_KINDS and name not in OWN_RULES) or name.startswith("council:") or not {"code", "year"} <= set(kwarg_names):
+        if name in SKIPPED or (name not in ROUTE_KINDS and name not in OWN_RULES):
+            continue
+        # Bloc-year URLs only: the province's own pages (council:) are checked per province by the matrix.
+        if name.startswith("council:") or not {"code", "year"} <= set(kwarg_names):
             continue
         extra = {"kind": DOCUMENT_KINDS.get(name, "ranking")} if "kind" in kwarg_names else {}
         objects = [k for k in kwarg_names if k not in ("code", "year", "kind")]
