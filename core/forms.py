@@ -50,7 +50,7 @@ class DateInput(forms.DateInput):
 class VersionedForm(forms.Form):
     """Carries the version the user started from, so that a concurrent save is detected."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
 
 class ReasonMixin(forms.Form):
@@ -122,3 +122,18 @@ class LoginForm(AuthenticationForm):
         ),
         "inactive": _("Tài khoản này đã bị khóa. Hãy liên hệ Văn phòng khối."),
     }
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids beyond a 64-bit integer before querying: SQLite raises OverflowError on them (a 500)."""
+
+    def _check_values(self, value):
+        for pk in value or []:
+            try:
+                if abs(int(str(pk))) >= 2**63:
+                    raise forms.ValidationError(
+                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                    )
+            except ValueError:
+                pass  # not a number: the parent says it is not a valid choice
+        return super()._check_values(value)

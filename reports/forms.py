@@ -74,7 +74,7 @@ class ReportForm(forms.Form):
     Result rows (indicator, target, result) come as s<content>-r<i>-<field> inputs added by the page.
     """
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
     general_proposals = forms.CharField(
         label=_("Đề xuất, kiến nghị chung"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -169,7 +169,7 @@ class ReportForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
     decision = forms.ChoiceField(choices=[("accept", _("Tiếp nhận")), ("return", _("Trả lại"))])
     reason = forms.CharField(
         label=_("Lý do trả lại"),

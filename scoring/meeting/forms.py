@@ -8,7 +8,7 @@ from scoring.meeting.models import AwardProposal, Ballot
 class StateForm(forms.Form):
     """The version of the record the form was opened on: a stale or doubled save is refused, never applied twice."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1, required=False)
 
     def expected_version(self) -> int:
         # A form without its version (an old page, a hand-made POST) counts as stale.

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import ReasonMixin, VersionedForm, VietnameseFormSet
+from core.forms import IdsChoiceField, ReasonMixin, VersionedForm, VietnameseFormSet
 from covenant.models import CovenantContent
 from scoring.scoreboard.models import Criterion, TieBreak
 
@@ -65,7 +65,7 @@ class ScoreboardSettingsForm(PlainPointsMixin, VersionedForm, ReasonMixin):
 class CriterionForm(VersionedForm, ReasonMixin):
     order = forms.IntegerField(label=_("Số thứ tự"), min_value=1, max_value=99)
     title = forms.CharField(label=_("Tên tiêu chí"), max_length=255)
-    contents = forms.ModelMultipleChoiceField(
+    contents = IdsChoiceField(
         label=_("Nội dung giao ước liên quan"),
         queryset=CovenantContent.objects.none(),
         required=False,
@@ -83,7 +83,7 @@ class CriterionForm(VersionedForm, ReasonMixin):
 
 
 class SubItemForm(PlainPointsMixin, forms.Form):
-    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=2**63 - 1)
     order = forms.IntegerField(label=_("STT"), min_value=1, max_value=99)
     text = forms.CharField(label=_("Nội dung chấm"), max_length=500)
     max_points = points_field(_("Điểm tối đa"), min_value=Decimal("0.01"))

@@ -7,7 +7,7 @@ from scoring.sheets.models import ItemScore, ScoringRound
 class SheetForm(forms.Form):
     """The unit's self-score: per sub-item a score, an explanation and evidence; per bonus item a claim."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
     def __init__(self, *args, items=(), bonus_items=(), evidence=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,7 +55,7 @@ class SheetForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
     def __init__(self, *args, items=(), claims=(), **kwargs):
         super().__init__(*args, **kwargs)
