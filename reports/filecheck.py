@@ -85,6 +85,7 @@ def _check_zip(handle: IO[bytes]) -> str | None:
                         inflated += len(chunk)
                         if inflated > ZIP_MAX_INFLATED:
                             return _("tệp giải nén ra quá lớn (nghi là “bom nén”)")
+    # zipfile raises NotImplementedError for a compression method it cannot read: a broken or foreign file too.
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError, OSError):
         return _("tệp Word/Excel bị hỏng (không đọc được cấu trúc tệp)")
     return None
