@@ -10,13 +10,13 @@ from awards.forms import AwardForm
 from awards.models import Award
 from core.decorators import bloc_year_view
 from core.models import BlocYear, Unit
-from core.pages import errors_on, year_context
+from core.pages import errors_on, post_data, year_context
 
 
 @bloc_year_view(manage=True)
 def index(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     units = Unit.objects.filter(memberships__bloc_year=bloc_year).order_by("memberships__order")
-    form = AwardForm(request.POST or None, units=units)
+    form = AwardForm(post_data(request), units=units)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         with errors_on(form) as outcome:

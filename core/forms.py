@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.forms.renderers import DjangoTemplates
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
@@ -122,6 +123,18 @@ class LoginForm(AuthenticationForm):
         ),
         "inactive": _("Tài khoản này đã bị khóa. Hãy liên hệ Văn phòng khối."),
     }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # AuthenticationForm sets max_length after the field is built, so it is not checked: a longer name would
+        # reach django-axes, whose record of the failed login holds 255 characters (a database error, a 500).
+        username = self.fields["username"]
+        username.validators.append(
+            MaxLengthValidator(
+                username.max_length,
+                _("Tên đăng nhập dài nhất %(limit_value)s ký tự (đang có %(show_value)s)."),
+            )
+        )
 
 
 class IdsChoiceField(forms.ModelMultipleChoiceField):

@@ -78,3 +78,13 @@ def errors_on(form) -> _Shown:
 def errors_as_message(request: HttpRequest) -> _Shown:
     """The same for a button without a form: the refusal becomes the page's error message."""
     return _Shown(lambda error: messages.error(request, error.message))
+
+
+def post_data(request: HttpRequest):
+    """What a form is bound to: the POST of a POST, even an empty one (`request.POST or None` would leave a POST
+    of nothing but unticked boxes unbound, and the page would come back with no error), else nothing."""
+    return request.POST if request.method == "POST" else None
+
+
+def post_files(request: HttpRequest):
+    return request.FILES if request.method == "POST" else None

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from awards import services as awards
 from awards.models import Award
 from core.models import AuditEntry, Bloc, BlocYear, Membership, Province, Unit
-from core.pages import errors_as_message, errors_on
+from core.pages import errors_as_message, errors_on, post_data, post_files
 from council import board, exports, imports, services
 from council.access import bloc_of, bloc_year_of, province_view, unit_of
 from council.forms import (
@@ -66,8 +66,8 @@ def index(request: HttpRequest, province: Province) -> HttpResponse:
 
 @province_view(manage=True)
 def bloc_create(request: HttpRequest, province: Province) -> HttpResponse:
-    form = BlocForm(request.POST or None)
-    year_form = YearForm(request.POST or None, prefix="y")
+    form = BlocForm(post_data(request))
+    year_form = YearForm(post_data(request), prefix="y")
     if request.method == "POST" and form.is_valid() and year_form.is_valid():
         with errors_on(form) as outcome:
             bloc = services.save_bloc(province=province, bloc=None, data=form.cleaned_data, by=request.user)
@@ -83,7 +83,7 @@ def bloc_create(request: HttpRequest, province: Province) -> HttpResponse:
 @province_view(manage=True)
 def bloc_edit(request: HttpRequest, province: Province, bloc: str) -> HttpResponse:
     obj = bloc_of(province, bloc)
-    form = BlocForm(request.POST or None, instance=obj, editing=True)
+    form = BlocForm(post_data(request), instance=obj, editing=True)
     if request.method == "POST" and form.is_valid():
         with errors_on(form) as outcome:
             services.save_bloc(province=province, bloc=Bloc.objects.get(pk=obj.pk), data=form.cleaned_data,
@@ -108,7 +108,7 @@ def bloc(_request: HttpRequest, province: Province, bloc: str) -> HttpResponse:
 def year_create(request: HttpRequest, province: Province, bloc: str) -> HttpResponse:
     obj = bloc_of(province, bloc)
     latest = BlocYear.objects.filter(bloc=obj).order_by("-year").first()
-    form = YearForm(request.POST or None, initial={"year": latest.year + 1 if latest else None})
+    form = YearForm(post_data(request), initial={"year": latest.year + 1 if latest else None})
     if request.method == "POST" and form.is_valid():
         with errors_on(form) as outcome:
             by = services.open_year(bloc=obj, year=form.cleaned_data["year"], by=request.user)
@@ -166,7 +166,7 @@ def members_edit(request: HttpRequest, province: Province, bloc: str, year: int)
 def secretariat_create(request: HttpRequest, province: Province, bloc: str, year: int) -> HttpResponse:
     by = bloc_year_of(province, bloc, year)
     head = Membership.objects.filter(bloc_year=by, role=Membership.Role.HEAD).select_related("unit").first()
-    form = SecretariatForm(request.POST or None)
+    form = SecretariatForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         with errors_on(form) as outcome:
             user = services.create_secretariat(bloc_year=by, by=request.user, **form.cleaned_data)
@@ -199,7 +199,7 @@ def units(request: HttpRequest, province: Province) -> HttpResponse:
 
 @province_view(manage=True)
 def unit_create(request: HttpRequest, province: Province) -> HttpResponse:
-    form = UnitForm(request.POST or None)
+    form = UnitForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         with errors_on(form) as outcome:
@@ -229,7 +229,7 @@ def unit(request: HttpRequest, province: Province, unit_pk: int) -> HttpResponse
 @province_view(manage=True)
 def unit_rename(request: HttpRequest, province: Province, unit_pk: int) -> HttpResponse:
     obj = unit_of(province, unit_pk)
-    form = RenameForm(request.POST or None, initial={"name": obj.name, "short_name": obj.short_name})
+    form = RenameForm(post_data(request), initial={"name": obj.name, "short_name": obj.short_name})
     if request.method == "POST" and form.is_valid():
         with errors_on(form) as outcome:
             services.rename_unit(unit=obj, by=request.user, **form.cleaned_data)
@@ -246,7 +246,7 @@ def unit_rename(request: HttpRequest, province: Province, unit_pk: int) -> HttpR
 def unit_merge(request: HttpRequest, province: Province, unit_pk: int) -> HttpResponse:
     obj = unit_of(province, unit_pk)
     others = Unit.objects.filter(province=province).exclude(pk=obj.pk).order_by("name")
-    form = MergeForm(request.POST or None, units=others)
+    form = MergeForm(post_data(request), units=others)
     if request.method == "POST" and form.is_valid():
         with errors_on(form) as outcome:
             services.merge_unit(unit=obj, by=request.user, **form.cleaned_data)
@@ -269,7 +269,7 @@ def unit_move(request: HttpRequest, province: Province, unit_pk: int) -> HttpRes
         .select_related("bloc")
         .order_by("-year", "bloc__name")
     )
-    form = MoveForm(request.POST or None, targets=targets)
+    form = MoveForm(post_data(request), targets=targets)
     if request.method == "POST" and form.is_valid():
         with errors_on(form) as outcome:
             services.move_unit(unit=obj, to=form.cleaned_data["to"], note=form.cleaned_data["note"], by=request.user)
@@ -288,7 +288,7 @@ def unit_move(request: HttpRequest, province: Province, unit_pk: int) -> HttpRes
 @province_view(manage=True)
 def quota(request: HttpRequest, province: Province) -> HttpResponse:
     quotas = list(Quota.objects.filter(province=province).order_by("-year"))
-    form = QuotaForm(request.POST or None)
+    form = QuotaForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         with errors_on(form) as outcome:
             services.set_quota(province=province, by=request.user, **form.cleaned_data)
@@ -359,7 +359,7 @@ def dossier_accept(request: HttpRequest, province: Province, bloc: str, year: in
 def decision(request: HttpRequest, province: Province, bloc: str, year: int) -> HttpResponse:
     obj = _dossier(province, bloc, year)
     proposals = services.proposals_of(obj.bloc_year)
-    form = DecisionForm(request.POST or None, initial={"signer": ""})
+    form = DecisionForm(post_data(request), initial={"signer": ""})
     chosen = {str(p.pk) for p in proposals}
     if request.method == "POST":
         chosen = set(request.POST.getlist("proposal"))
@@ -419,7 +419,7 @@ def _upload(form: UploadForm) -> tuple[str, bytes]:
 @province_view(manage=True)
 def import_year(request: HttpRequest, province: Province) -> HttpResponse:
     """A past year from the template workbook: every error listed before anything is written."""
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(post_data(request), post_files(request))
     problems: list = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -440,7 +440,7 @@ def import_year(request: HttpRequest, province: Province) -> HttpResponse:
 @province_view(manage=True)
 def import_units(request: HttpRequest, province: Province) -> HttpResponse:
     """The province's units and accounts from the template workbook."""
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(post_data(request), post_files(request))
     problems: list = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -472,7 +472,7 @@ def import_units_template(_request: HttpRequest, province: Province) -> HttpResp
 def award_add(request: HttpRequest, province: Province, unit_pk: int) -> HttpResponse:
     """An award of an earlier year, entered from its decision."""
     obj = unit_of(province, unit_pk)
-    form = AwardForm(request.POST or None, initial={"issuer": services.issuer_of(province)})
+    form = AwardForm(post_data(request), initial={"issuer": services.issuer_of(province)})
     if request.method == "POST" and form.is_valid():
         with errors_on(form) as outcome:
             awards.record_award(bloc_year=None, unit=obj, source=Award.Source.DECISION, by=request.user,

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from core import lifecycle, visibility
 from core.decorators import bloc_year_view
 from core.models import AuditEntry, BlocYear, Membership, Profile
-from core.pages import errors_as_message, errors_on, year_context
+from core.pages import errors_as_message, errors_on, post_data, year_context
 from covenant import services
 from covenant.forms import (
     ContentDeleteForm,
@@ -89,7 +89,7 @@ def members_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
 
 @bloc_year_view(manage=True)
 def unit_create(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
-    form = UnitForm(request.POST or None)
+    form = UnitForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         with errors_on(form) as outcome:
             unit = services.create_unit(by=request.user, province=bloc_year.bloc.province, **form.cleaned_data)
@@ -128,7 +128,7 @@ def covenant_detail(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
 @bloc_year_view(manage=True)
 def covenant_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     covenant = get_object_or_404(Covenant, bloc_year=bloc_year)
-    form = CovenantForm(request.POST or None, initial=CovenantForm.initial_for(covenant))
+    form = CovenantForm(post_data(request), initial=CovenantForm.initial_for(covenant))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         with errors_on(form) as outcome:
@@ -153,7 +153,7 @@ def _content_form_view(request: HttpRequest, bloc_year: BlocYear, content: Coven
         initial = {"order": next_order}
     else:
         initial = ContentForm.initial_for(content)
-    form = ContentForm(request.POST or None, initial=initial, creating=content is None)
+    form = ContentForm(post_data(request), initial=initial, creating=content is None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         with errors_on(form) as outcome:
@@ -197,7 +197,7 @@ def content_edit(request: HttpRequest, bloc_year: BlocYear, content_pk: int) -> 
 @bloc_year_view(manage=True)
 def content_delete(request: HttpRequest, bloc_year: BlocYear, content_pk: int) -> HttpResponse:
     content = get_object_or_404(CovenantContent, pk=content_pk, covenant__bloc_year=bloc_year)
-    form = ContentDeleteForm(request.POST or None)
+    form = ContentDeleteForm(post_data(request))
     form.fields["reason"].required = bloc_year.changes_need_reason
     form.fields["reason"].label = _("Lý do xóa")
     if request.method == "POST" and form.is_valid():
@@ -222,7 +222,7 @@ def content_delete(request: HttpRequest, bloc_year: BlocYear, content_pk: int) -
 @bloc_year_view(manage=True)
 def phase_advance(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     """The phase step: what still blocks it, what would be left open, then a confirmation (and a reason)."""
-    form = PhaseAdvanceForm(request.POST or None, initial={"phase": bloc_year.phase})
+    form = PhaseAdvanceForm(post_data(request), initial={"phase": bloc_year.phase})
     if request.method == "POST" and form.is_valid():
         with errors_on(form) as outcome:
             bloc_year = lifecycle.advance_phase(
@@ -328,7 +328,7 @@ def handover(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
         .select_related("profile")
         .order_by("username")
     )
-    form = HandoverForm(request.POST or None, users=candidates)
+    form = HandoverForm(post_data(request), users=candidates)
     if request.method == "POST" and form.is_valid():
         with errors_on(form) as outcome:
             services.hand_over(bloc_year=bloc_year, users=list(form.cleaned_data["users"]), by=request.user)
@@ -349,7 +349,7 @@ def handover(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
 @bloc_year_view(manage=True)
 def account_create(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     units = services.managed_units(bloc_year).filter(memberships__bloc_year=bloc_year).order_by("memberships__order")
-    form = OfficerCreateForm(request.POST or None, units=units)
+    form = OfficerCreateForm(post_data(request), units=units)
     if request.method == "POST" and form.is_valid():
         with errors_on(form) as outcome:
             user = services.create_officer(bloc_year=bloc_year, by=request.user, **form.cleaned_data)
@@ -392,7 +392,7 @@ def account_unlock(request: HttpRequest, bloc_year: BlocYear, account_pk: int) -
 @bloc_year_view(manage=True)
 def account_password(request: HttpRequest, bloc_year: BlocYear, account_pk: int) -> HttpResponse:
     user = _officer_or_404(request, bloc_year, account_pk)
-    form = SetPasswordForm(request.POST or None, user=user)
+    form = SetPasswordForm(post_data(request), user=user)
     if request.method == "POST" and form.is_valid():
         services.set_account_password(
             bloc_year=bloc_year, user=user, password=form.cleaned_data["password"], by=request.user

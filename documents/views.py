@@ -18,7 +18,7 @@ from core.access import Access
 from core.decorators import bloc_year_view
 from core.errors import ServiceError
 from core.models import BlocYear, Unit
-from core.pages import errors_as_message, errors_on, year_context
+from core.pages import errors_as_message, errors_on, post_data, year_context
 from covenant.models import CovenantContent
 from documents import exports, services
 from documents.docx import html_to_docx
@@ -140,7 +140,7 @@ def setup(request: HttpRequest, bloc_year: BlocYear, kind: str) -> HttpResponse:
         raise Http404
     with translation.override(settings.LANGUAGE_CODE):  # defaults printed on Vietnamese documents
         instance = setup_for(bloc_year, kinds[kind])
-    form = DocumentSetupForm(request.POST or None, instance=instance)
+    form = DocumentSetupForm(post_data(request), instance=instance)
     if request.method == "POST" and form.is_valid():
         services.save_setup(
             setup=form.save(commit=False), bloc_year=bloc_year, kind=kind, changed=form.changed_data, by=request.user
@@ -162,7 +162,7 @@ def synthesis(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     year_prefill = services.prefilled_year(bloc_year)
     for name in services.YEAR_FIELDS:
         initial[f"y_{name}"] = getattr(year_saved, name) if year_saved else year_prefill[name]
-    form = SynthesisForm(request.POST or None, initial=initial, contents=contents)
+    form = SynthesisForm(post_data(request), initial=initial, contents=contents)
     if request.method == "POST" and form.is_valid():
         with errors_as_message(request) as outcome:
             services.save_synthesis(
@@ -294,6 +294,18 @@ def register(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     """The register: what was issued under which number and date, with its signed record copy."""
     if not request.access.reads_submitted:
         raise PermissionDenied
+    return _register_page(request, bloc_year)
+
+
+def _register_page(
+    request: HttpRequest,
+    bloc_year: BlocYear,
+    form: IssueForm | None = None,
+    scan_form: ScanForm | None = None,
+    scan_entry_pk: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The register page, with a refused issue or scan form drawn again with its fields marked."""
     entries = list(
         IssuedDocument.objects.filter(bloc_year=bloc_year)
         .select_related("unit", "period")
@@ -303,14 +315,22 @@ def register(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     for e in entries:
         e.kind_label = kinds[e.kind].label if e.kind in kinds else e.kind
     issued = {e.slot for e in entries}
-    form = None
-    if request.access.can_manage:
+    if form is None and request.access.can_manage:
         choices = [(k, label) for k, label in _issuable(bloc_year) if k not in issued]
         form = IssueForm(choices=choices, initial={"issued_on": timezone.localdate()})
     return render(
         request,
         "documents/register.html",
-        year_context(request, bloc_year, "documents", entries=entries, form=form, scan_form=ScanForm()),
+        year_context(
+            request,
+            bloc_year,
+            "documents",
+            entries=entries,
+            form=form,
+            scan_form=scan_form or ScanForm(),
+            scan_entry_pk=scan_entry_pk,
+        ),
+        status=status,
     )
 
 
@@ -320,8 +340,7 @@ def issue(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     form = IssueForm(request.POST, choices=_issuable(bloc_year))
     back = redirect("documents:register", code=bloc_year.bloc.code, year=bloc_year.year)
     if not form.is_valid():
-        messages.error(request, errors_text(form))
-        return back
+        return _register_page(request, bloc_year, form=form)
     kind_code, unit_pk, period_pk = form.cleaned_data["document"].split(":")
     unit = get_object_or_404(Unit, pk=unit_pk) if unit_pk else None
     period = get_object_or_404(ReportingPeriod, pk=period_pk, bloc_year=bloc_year) if period_pk else None
@@ -358,7 +377,7 @@ def scan_upload(request: HttpRequest, bloc_year: BlocYear, entry_pk: int) -> Htt
     entry = get_object_or_404(IssuedDocument, pk=entry_pk, bloc_year=bloc_year)
     form = ScanForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, errors_text(form))
+        return _register_page(request, bloc_year, scan_form=form, scan_entry_pk=entry.pk)
     else:
         with errors_as_message(request) as outcome:
             services.upload_scan(entry=entry, upload=form.cleaned_data["scan"], by=request.user)
@@ -379,17 +398,13 @@ def scan_download(request: HttpRequest, bloc_year: BlocYear, entry_pk: int) -> H
     return FileResponse(handle, as_attachment=True, filename=entry.scan_name or entry.scan.name.rsplit("/", 1)[-1])
 
 
-def errors_text(form) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
-
-
 # The legal frame -------------------------------------------------------------------------------------
 
 
 @bloc_year_view(manage=True)
 def legal_frame(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     """The texts documents cite by their date; the secretariat adds its province's own."""
-    form = LegalTextForm(request.POST or None)
+    form = LegalTextForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         with errors_on(form) as outcome:

@@ -14,7 +14,7 @@ from core.access import Access
 from core.decorators import bloc_year_view
 from core.errors import ServiceError
 from core.models import AuditEntry, BlocYear, Unit
-from core.pages import errors_as_message, errors_on, year_context
+from core.pages import errors_as_message, errors_on, post_data, post_files, year_context
 from covenant.models import CovenantContent
 from reports import services
 from reports.access import get_report, require_unit_writer, visible_evidence, visible_reports
@@ -251,7 +251,7 @@ def report_edit(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> Ht
                 }
             )
     form = ReportForm(
-        request.POST or None, request.FILES or None, initial=initial, sections=sections, evidence=evidence
+        post_data(request), post_files(request), initial=initial, sections=sections, evidence=evidence
     )
     if posted and form.is_valid():
         submit = "submit" in request.POST
@@ -353,7 +353,7 @@ def report_review(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> 
     sections = list(report.sections.all())
     initial = {"version": report.version, **{f"c{s.content_id}": s.reviewer_comment for s in sections}}
     form = ReviewForm(
-        request.POST or None, initial=initial, sections=sections, own_deadline=services.unit_deadline(report)
+        post_data(request), initial=initial, sections=sections, own_deadline=services.unit_deadline(report)
     )
     if report.status not in (Status.SUBMITTED, Status.RESUBMITTED):
         messages.info(request, _("Báo cáo không ở trạng thái chờ xem xét."))
@@ -448,7 +448,7 @@ def evidence_list(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     access = request.access
     if access.unit is None:
         raise PermissionDenied
-    form = EvidenceForm(request.POST or None, request.FILES or None)
+    form = EvidenceForm(post_data(request), post_files(request))
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         with errors_on(form) as outcome:
@@ -527,7 +527,7 @@ def _period_form(request: HttpRequest, bloc_year: BlocYear, period: ReportingPer
         }
     else:
         initial = {**{f: getattr(period, f) for f in fields}, "version": period.version}
-    form = PeriodForm(request.POST or None, initial=initial, creating=period is None)
+    form = PeriodForm(post_data(request), initial=initial, creating=period is None)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         with errors_on(form) as outcome:
@@ -570,7 +570,7 @@ def extension_grant(request: HttpRequest, bloc_year: BlocYear, period_pk: int) -
     period = get_object_or_404(ReportingPeriod, pk=period_pk, bloc_year=bloc_year)
     units = Unit.objects.filter(memberships__bloc_year=bloc_year).order_by("memberships__order")
     form = ExtensionForm(
-        request.POST or None, units=units, initial={"deadline": period.deadline, "lock_date": period.lock_date}
+        post_data(request), units=units, initial={"deadline": period.deadline, "lock_date": period.lock_date}
     )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -161,6 +161,13 @@ OWN_RULES = {
     # Opening an online ballot answers with the board's key page (shown once), not a redirect.
     "review:ballot_open": {"secretariat": 200, "superuser": 200, "leader": 403, "provincial": 403, "officer_a": 403,
                            "officer_b": 403},
+    # The register's issue and signed-scan forms, posted empty by the secretariat: the page comes back with the
+    # fields marked (200); nobody else may post them.
+    **{
+        name: {"secretariat": 200, "superuser": 200, "leader": 403, "provincial": 403, "officer_a": 403,
+               "officer_b": 403}
+        for name in ("documents:issue", "documents:scan_upload")
+    },
     # Bloc-wide documents are for readers; a unit prints its own submitted report and score sheet only.
     "documents:pdf": {**dict.fromkeys(READERS, 200), "officer_a": 403, "officer_b": 403},
     "documents:unit_pdf": {**dict.fromkeys(READERS, 200), "officer_a": 200, "officer_b": 404},

@@ -66,15 +66,15 @@ class VoteForm(forms.Form):
         self.fields["candidates"].choices = [(c.pk, c.unit.name) for c in ballot.candidates.all()]
 
 
+def _time_field(label) -> forms.TimeField:
+    return forms.TimeField(label=label, required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
+
 class MeetingForm(StateForm):
     held_on = forms.DateField(label=_("Ngày họp"), required=False, widget=DateInput, help_text=DATE_HELP)
     place = forms.CharField(label=_("Địa điểm"), max_length=255, required=False)
-    starts_at = forms.TimeField(
-        label=_("Giờ bắt đầu"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
-    ends_at = forms.TimeField(
-        label=_("Giờ kết thúc"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-    )
+    starts_at = _time_field(_("Giờ bắt đầu"))
+    ends_at = _time_field(_("Giờ kết thúc"))
     chair = forms.CharField(label=_("Chủ trì"), max_length=255, required=False, help_text=_("Họ tên, chức vụ, đơn vị."))
     secretary = forms.CharField(label=_("Thư ký cuộc họp"), max_length=255, required=False)
     present_units = forms.TypedMultipleChoiceField(
@@ -110,6 +110,16 @@ class MeetingForm(StateForm):
         self.fields["present_units"].choices = [(m.unit_id, f"{m.order}. {m.unit.name}") for m in members]
 
 
+def _override_field(label) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Chỉ ghi khi đơn vị được đề nghị không trúng ở cuộc bỏ phiếu; được in trong biên bản và tờ trình."),
+    )
+
+
 class OutcomeForm(StateForm):
     flag = forms.TypedChoiceField(
         label=_("Đề nghị Cờ thi đua của UBND tỉnh"), coerce=int, required=False, empty_value=None
@@ -120,20 +130,8 @@ class OutcomeForm(StateForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    flag_override = forms.CharField(
-        label=_("Lý do đề nghị Cờ thi đua ngoài kết quả bỏ phiếu"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Chỉ ghi khi đơn vị được đề nghị không trúng ở cuộc bỏ phiếu; được in trong biên bản và tờ trình."),
-    )
-    certificate_override = forms.CharField(
-        label=_("Lý do đề nghị Bằng khen ngoài kết quả bỏ phiếu"),
-        max_length=2000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Chỉ ghi khi đơn vị được đề nghị không trúng ở cuộc bỏ phiếu; được in trong biên bản và tờ trình."),
-    )
+    flag_override = _override_field(_("Lý do đề nghị Cờ thi đua ngoài kết quả bỏ phiếu"))
+    certificate_override = _override_field(_("Lý do đề nghị Bằng khen ngoài kết quả bỏ phiếu"))
     elected_head = forms.TypedChoiceField(label=_("Trưởng khối năm sau"), coerce=int, required=False, empty_value=None)
     elected_deputy = forms.TypedChoiceField(
         label=_("Phó trưởng khối năm sau"), coerce=int, required=False, empty_value=None

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.decorators import bloc_year_view
 from core.models import BlocYear
-from core.pages import errors_as_message, errors_on, year_context
+from core.pages import errors_as_message, errors_on, post_data, post_files, year_context
 from scoring.meeting import services as voting
 from scoring.meeting.forms import (
     BallotForm,
@@ -129,7 +129,7 @@ def _ballot_form_view(request: HttpRequest, bloc_year: BlocYear, ballot: Ballot 
     )
     if ballot is not None:
         initial["version"] = ballot.version
-    form = BallotForm(request.POST or None, initial=initial)
+    form = BallotForm(post_data(request), initial=initial)
     if ballot is not None:
         form.fields["kind"].disabled = True
     if request.method == "POST" and form.is_valid():
@@ -214,7 +214,7 @@ def ballot_close(request: HttpRequest, bloc_year: BlocYear, ballot_pk: int) -> H
     if ballot.status != Status.OPEN:
         messages.info(request, _("Chỉ kết thúc được cuộc bỏ phiếu đang mở."))
         return redirect(_url("overview", bloc_year))
-    form = CloseBallotForm(request.POST or None, request.FILES or None)
+    form = CloseBallotForm(post_data(request), post_files(request))
     if request.method == "POST" and form.is_valid():
         with errors_on(form) as outcome:
             closed = voting.close_ballot(ballot=ballot, by=request.user, board_key=form.cleaned_data["board_key"])
@@ -246,7 +246,7 @@ def ballot_count(request: HttpRequest, bloc_year: BlocYear, ballot_pk: int) -> H
     if ballot.status != Status.CLOSED or ballot.is_counted:
         messages.info(request, _("Chỉ kiểm phiếu được cuộc bỏ phiếu trực tuyến đã kết thúc và chưa kiểm."))
         return redirect(_url("overview", bloc_year))
-    form = BoardKeyForm(request.POST or None, request.FILES or None)
+    form = BoardKeyForm(post_data(request), post_files(request))
     if request.method == "POST" and form.is_valid():
         with errors_on(form) as outcome:
             voting.count_ballot(ballot=ballot, board_key=form.cleaned_data["board_key"], by=request.user)
@@ -274,7 +274,7 @@ def ballot_reopen(request: HttpRequest, bloc_year: BlocYear, ballot_pk: int) -> 
     if ballot.status != Status.CLOSED:
         messages.info(request, _("Chỉ mở lại được cuộc bỏ phiếu đã kết thúc."))
         return redirect(_url("overview", bloc_year))
-    form = ReopenBallotForm(request.POST or None)
+    form = ReopenBallotForm(post_data(request))
     if request.method == "POST" and form.is_valid():
         with errors_on(form) as outcome:
             voting.reopen_ballot(ballot=ballot, reason=form.cleaned_data["reason"], by=request.user)
@@ -295,7 +295,7 @@ def vote(request: HttpRequest, bloc_year: BlocYear, ballot_pk: int) -> HttpRespo
         pk=ballot_pk,
         bloc_year=bloc_year,
     )
-    form = VoteForm(request.POST or None, ballot=ballot)
+    form = VoteForm(post_data(request), ballot=ballot)
     already = VoterRecord.objects.filter(ballot=ballot, unit=access.unit).exists()
     if request.method == "POST" and form.is_valid():
         with errors_on(form) as outcome:
@@ -324,7 +324,7 @@ def paper_count(request: HttpRequest, bloc_year: BlocYear, ballot_pk: int) -> Ht
         "invalid": ballot.invalid,
         **{f"c{c.pk}": c.votes for c in ballot.candidates.all()},
     }
-    form = PaperCountForm(request.POST or None, initial=initial, ballot=ballot)
+    form = PaperCountForm(post_data(request), initial=initial, ballot=ballot)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         with errors_on(form) as outcome:
@@ -371,7 +371,7 @@ def meeting_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
         initial = {f: getattr(meeting, f) for f in MEETING_FIELDS}
         initial["present_units"] = [u.pk for u in meeting.present_units.all()]
     initial["version"] = meeting.version if meeting else 1
-    form = MeetingForm(request.POST or None, initial=initial, members=members)
+    form = MeetingForm(post_data(request), initial=initial, members=members)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
         with errors_on(form) as outcome:
@@ -412,7 +412,7 @@ def outcome_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             "",
         ),
     }
-    form = OutcomeForm(request.POST or None, initial=initial, members=members)
+    form = OutcomeForm(post_data(request), initial=initial, members=members)
     ranks = dict(RankSnapshot.objects.filter(bloc_year=bloc_year).values_list("unit_id", "rank"))
     tallies = _tallies(bloc_year, len(members))
     if request.method == "POST" and form.is_valid():

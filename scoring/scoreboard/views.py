@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from core.decorators import bloc_year_view
 from core.models import AuditEntry, BlocYear
-from core.pages import errors_on, year_context
+from core.pages import errors_on, post_data, year_context
 from covenant.forms import ContentDeleteForm
 from covenant.models import CovenantContent
 from scoring.scoreboard import services
@@ -57,7 +57,7 @@ def settings_edit(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     board = get_object_or_404(Scoreboard, bloc_year=bloc_year)
     fields = ("title", "total_points", "score_step", "bonus_cap", "late_report_points", "missing_report_points")
     form = ScoreboardSettingsForm(
-        request.POST or None, initial={**{f: getattr(board, f) for f in fields}, "version": board.version}
+        post_data(request), initial={**{f: getattr(board, f) for f in fields}, "version": board.version}
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -110,8 +110,8 @@ def _criterion_form_view(request: HttpRequest, bloc_year: BlocYear, criterion: C
             }
             for s in criterion.sub_items.order_by("order")
         ]
-    form = CriterionForm(request.POST or None, initial=initial, contents=contents, creating=criterion is None)
-    items = SubItemFormSet(request.POST or None, initial=items_initial, prefix="items")
+    form = CriterionForm(post_data(request), initial=initial, contents=contents, creating=criterion is None)
+    items = SubItemFormSet(post_data(request), initial=items_initial, prefix="items")
     if request.method == "POST" and form.is_valid() and items.is_valid():
         known = set(criterion.sub_items.values_list("pk", flat=True)) if criterion else set()
         rows = [
@@ -171,7 +171,7 @@ def criterion_edit(request: HttpRequest, bloc_year: BlocYear, criterion_pk: int)
 @bloc_year_view(manage=True)
 def criterion_delete(request: HttpRequest, bloc_year: BlocYear, criterion_pk: int) -> HttpResponse:
     criterion = get_object_or_404(Criterion, pk=criterion_pk, scoreboard__bloc_year=bloc_year)
-    form = ContentDeleteForm(request.POST or None)
+    form = ContentDeleteForm(post_data(request))
     form.fields["reason"].required = bloc_year.changes_need_reason
     form.fields["reason"].label = _("Lý do xóa")
     if request.method == "POST" and form.is_valid():

@@ -15,7 +15,7 @@ from core.decorators import bloc_year_view
 from core.errors import ServiceError
 from core.formatting import number
 from core.models import AuditEntry, BlocYear
-from core.pages import errors_as_message, errors_on, year_context
+from core.pages import errors_as_message, errors_on, post_data, post_files, year_context
 from covenant.models import CovenantContent
 from reports.models import Evidence, ProgressReport, ReportingPeriod, ReportSection
 from reports.services import add_evidence, files_removed_on_error
@@ -248,8 +248,8 @@ def sheet_edit(request: HttpRequest, bloc_year: BlocYear, sheet_pk: int) -> Http
                 }
             )
     form = SheetForm(
-        request.POST or None,
-        request.FILES or None,
+        post_data(request),
+        post_files(request),
         initial=initial,
         items=items,
         bonus_items=bonus_items,
@@ -339,7 +339,7 @@ def sheet_review(request: HttpRequest, bloc_year: BlocYear, sheet_pk: int) -> Ht
     for c in claims:
         initial[f"b{c.bonus_item_id}-review"] = c.review
         initial[f"b{c.bonus_item_id}-reason"] = c.review_reason
-    form = ReviewForm(request.POST or None, initial=initial, items=items, claims=claims)
+    form = ReviewForm(post_data(request), initial=initial, items=items, claims=claims)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         with errors_on(form) as outcome:
@@ -398,7 +398,7 @@ def sheet_respond(request: HttpRequest, bloc_year: BlocYear, sheet_pk: int) -> H
     for item in items:
         initial[f"i{item.sub_item_id}-contest"] = item.contest
         initial[f"i{item.sub_item_id}-comment"] = item.contest_comment
-    form = RespondForm(request.POST or None, initial=initial, items=items)
+    form = RespondForm(post_data(request), initial=initial, items=items)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         with errors_on(form) as outcome:
