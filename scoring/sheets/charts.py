@@ -202,6 +202,7 @@ class Segment:
     y1: float
     x2: float
     y2: float
+    gap: bool  # years between the two without a decided result: drawn dashed
 
 
 @dataclass
@@ -248,5 +249,7 @@ def unit_years(results: Sequence) -> UnitYears | None:
                 bar_height=height,
             )
         )
-    segments = [Segment(a.x, a.rank_y, b.x, b.rank_y) for a, b in zip(columns, columns[1:], strict=False)]
+    segments = [
+        Segment(a.x, a.rank_y, b.x, b.rank_y, b.year - a.year > 1) for a, b in zip(columns, columns[1:], strict=False)
+    ]
     return UnitYears(columns, segments, most, scale)
