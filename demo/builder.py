@@ -1715,7 +1715,7 @@ class DemoLoader:
                 self._skipped(f"kết quả năm {year} của khối {self.bloc.code}")
                 continue
             totals = []
-            for code, c1, c2, c3, bonus, deductions in rows:
+            for _code, c1, c2, c3, bonus, deductions in rows:
                 total = max(_dec(c1) + _dec(c2) + _dec(c3) + _dec(bonus) - _dec(deductions), Decimal(0))
                 totals.append((total, _dec(c1)))
             wb = council_imports.year_template()

@@ -220,7 +220,8 @@ def _reporting(bloc_year) -> dict:
                 "label": _period_label(bar.label),
                 "units": bar.units,
                 "segments": [
-                    {"x": g.x, "width": g.width, "kind": g.css, "count": g.count, "label": g.label} for g in bar.segments
+                    {"x": g.x, "width": g.width, "kind": g.css, "count": g.count, "label": g.label}
+                    for g in bar.segments
                 ],
             }
             for bar in completion_bars(board.periods, period_rates)

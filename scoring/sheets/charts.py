@@ -5,6 +5,7 @@ without the text being scaled with it. The figures are the ranking's own (`ranki
 once approved), never recomputed here.
 """
 
+import itertools
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -147,7 +148,8 @@ def criterion_spread(ranking, own_unit_id: int | None = None) -> list[Spread]:
             own = row.entry.unit_id == own_unit_id
             if own:
                 own_value = v
-            dots.append(Dot(_x(v, start, maximum), round(baseline - level * step, 1), v, u.membership.unit.short_name, own))
+            y = round(baseline - level * step, 1)
+            dots.append(Dot(_x(v, start, maximum), y, v, u.membership.unit.short_name, own))
         ticks = []
         for k, anchor in ((0, "start"), (1, "middle"), (2, "middle"), (3, "middle"), (4, "end")):
             value = start + (maximum - start) * k / 4
@@ -249,7 +251,5 @@ def unit_years(results: Sequence) -> UnitYears | None:
                 bar_height=height,
             )
         )
-    segments = [
-        Segment(a.x, a.rank_y, b.x, b.rank_y, b.year - a.year > 1) for a, b in zip(columns, columns[1:], strict=False)
-    ]
+    segments = [Segment(a.x, a.rank_y, b.x, b.rank_y, b.year - a.year > 1) for a, b in itertools.pairwise(columns)]
     return UnitYears(columns, segments, most, scale)

@@ -286,9 +286,7 @@ def record_data(ranking: Ranking, at: datetime.datetime) -> dict:
             "late_report_points": _d(ranking.board.late_report_points),
             "missing_report_points": _d(ranking.board.missing_report_points),
         },
-        "criteria": [
-            {"pk": c.pk, "order": c.order, "title": c.title, "max": _d(c.maximum)} for c in ranking.criteria
-        ],
+        "criteria": [{"pk": c.pk, "order": c.order, "title": c.title, "max": _d(c.maximum)} for c in ranking.criteria],
         "rules": rules,
         "rows": rows,
     }
@@ -304,9 +302,7 @@ def from_record(bloc_year: BlocYear, record: ApprovedRecord) -> Ranking:
     live = list(_criteria(board))
     live_max = {c.pk: c.maximum for c in live}
     criteria = [
-        FrozenCriterion(
-            c["pk"], c["order"], c["title"], Decimal(c["max"]) if c.get("max") else live_max.get(c["pk"])
-        )
+        FrozenCriterion(c["pk"], c["order"], c["title"], Decimal(c["max"]) if c.get("max") else live_max.get(c["pk"]))
         for c in data["criteria"]
     ]
     # Rule labels in the page's language when the rule still exists, else as the record wrote them.

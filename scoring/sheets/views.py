@@ -22,6 +22,7 @@ from reports.services import add_evidence, files_removed_on_error
 from scoring.scoreboard.models import BonusItem, Criterion
 from scoring.sheets import services as sheets
 from scoring.sheets.access import get_sheet, sees_ranking, sees_review, visible_sheets
+from scoring.sheets.charts import criterion_spread, unit_years
 from scoring.sheets.forms import (
     AssignForm,
     ManualDeductionForm,
@@ -33,7 +34,6 @@ from scoring.sheets.forms import (
     WaiveForm,
 )
 from scoring.sheets.models import ApprovedRecord, BonusClaim, Deduction, ItemScore, ScoreSheet, ScoringRound
-from scoring.sheets.charts import criterion_spread, unit_years
 from scoring.sheets.ranking import compute, tie_note, unit_results
 
 Status = ScoreSheet.Status
