@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from core.formatting import vn_number
+from core.formatting import plain, vn_number
 from core.models import BlocYear
 from scoring.models import RankSnapshot, ScoreSheet
 from scoring.sheets import services as sheets
@@ -159,3 +159,18 @@ def test_the_year_end_pdfs_print_the_spread_in_the_documents_font(year, clock, k
     fonts = subprocess.run(["pdffonts", str(tmp_path / "doc.pdf")], capture_output=True, check=True).stdout.decode()
     names = [line.split()[0] for line in fonts.splitlines()[2:]]
     assert names and all("KTTimes" in n for n in names), names
+
+
+def test_a_record_approved_before_the_charts_takes_the_maximum_from_the_board(year, clock):
+    from scoring.models import ApprovedRecord
+
+    approved(year)
+    record = ApprovedRecord.objects.get(bloc_year=year, reopened_at__isnull=True)
+    assert [c["max"] for c in record.data["criteria"]] == [
+        plain(sum(s.max_points for s in c.sub_items.all())) for c in criteria(year)
+    ]
+    for c in record.data["criteria"]:
+        del c["max"]
+    record.save(update_fields=["data"])
+    spread = criterion_spread(compute(year))
+    assert [s.maximum for s in spread] == [sum(s.max_points for s in c.sub_items.all()) for c in criteria(year)]
