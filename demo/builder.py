@@ -1650,6 +1650,8 @@ class DemoLoader:
                 self._created(f"chỉ tiêu khen thưởng {q['year']}")
             self._dossier_2017(spec["dossier_2017"], council)
             self._second_bloc(spec["second_bloc"], council)
+            if "past_years" in spec:
+                self._past_years(spec["past_years"], council)
 
     def _dossier_2017(self, spec: dict, council) -> None:
         bloc_year = BlocYear.objects.filter(bloc=self.bloc, year=2017, phase=BlocYear.Phase.PUBLISHED).first()
@@ -1702,6 +1704,39 @@ class DemoLoader:
             services.MemberRow(unit=units[r[0]], order=i, role=roles.get(r[3], Membership.Role.MEMBER))
             for i, r in enumerate(spec["year_2017"], start=1)])
         self._created(f"khối {bloc.code}: năm 2017 nhập từ Excel, năm {self.today.year} đang thiết lập")
+
+    def _past_years(self, spec: dict, council) -> None:
+        """The bloc's results of the years just before the current one, imported from workbooks as the council
+        would: the ranks and totals a unit's chart across the years reads (the years in between are not kept)."""
+        roles = ("Trưởng khối", "Phó trưởng khối")
+        for offset, rows in sorted(spec["years_before_current"].items(), key=lambda kv: -int(kv[0])):
+            year = self.today.year - int(offset)
+            if BlocYear.objects.filter(bloc=self.bloc, year=year).exists():
+                self._skipped(f"kết quả năm {year} của khối {self.bloc.code}")
+                continue
+            totals = []
+            for _code, c1, c2, c3, bonus, deductions in rows:
+                total = max(_dec(c1) + _dec(c2) + _dec(c3) + _dec(bonus) - _dec(deductions), Decimal(0))
+                totals.append((total, _dec(c1)))
+            wb = council_imports.year_template()
+            ws = wb[council_imports.BLOC_SHEET]
+            ws["B3"], ws["B4"], ws["B5"] = self.bloc.code, self.bloc.name, year
+            results = wb[council_imports.RESULTS_SHEET]
+            results.delete_rows(1, results.max_row)
+            results.append([*council_imports.LEAD_COLUMNS, *spec["criteria"], *council_imports.TAIL_COLUMNS])
+            for order, ((code, c1, c2, c3, bonus, deductions), key) in enumerate(zip(rows, totals, strict=True), 1):
+                # The bloc's default tie-break (criterion 1), then a shared rank.
+                rank = 1 + sum(1 for other in totals if other > key)
+                unit = self.units[code]
+                role = roles[order - 1] if order <= len(roles) else "Thành viên"
+                results.append([order, code, unit.name, unit.short_name, role, c1, c2, c3, bonus, deductions,
+                                float(key[0]), rank, "", "", "", ""])
+            buffer = io.BytesIO()
+            wb.save(buffer)
+            council_imports.import_year(data=buffer.getvalue(), source_name=f"ket-qua-{year}-{self.bloc.code}.xlsx",
+                                        province=self.province, by=council,
+                                        at=timezone.make_aware(datetime.datetime(year + 1, 3, 20, 9)))
+            self._created(f"kết quả năm {year} của khối {self.bloc.code}: nhập từ Excel")
 
     # summary
 

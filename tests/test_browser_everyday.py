@@ -158,3 +158,47 @@ def test_leaving_the_report_form_with_unsaved_text_asks_first_and_the_text_can_b
     assert report.sections.order_by("content__order").first().done == "Đã tổ chức 3 hội nghị quán triệt."
     page.goto(edit)
     expect(page.locator(".draft-banner")).to_have_count(0)
+
+
+@pytest.fixture
+def approved_year():
+    """Four units' sheets reviewed as self-scored (full marks, then 1, 2 and 3 points under on each sub-item),
+    released and approved."""
+    from scoring.models import ScoreSheet
+    from scoring.sheets import services as sheets
+    from tests.test_charts import less
+    from tests.test_scoring_rules import self_score
+
+    by = make_bloc_year(units=4, year=2025, phase=BlocYear.Phase.SCORING)
+    by.units = list(by.units)
+    for unit, points in zip(by.units, range(4), strict=True):
+        self_score(by, unit, None, less(points))
+    ScoreSheet.objects.filter(bloc_year=by).update(status=ScoreSheet.Status.REVIEWED, reviewed_at=timezone.now())
+    sheets.release_review(bloc_year=by, by=None)
+    sheets.approve(bloc_year=by, by=None, reason="Hội nghị thống nhất phê duyệt.")
+    return by
+
+
+@pytest.mark.parametrize("viewport", ["phone", "laptop"])
+def test_the_ranking_draws_the_criterion_spread_with_the_officers_unit_on_a_phone_and_a_laptop(
+    page: Page, live_server, approved_year, viewport
+):
+    log_in(page, live_server, approved_year.officers[1], VIEWPORTS[viewport])
+    page.goto(f"{live_server.url}/blocs/{approved_year.bloc.code}/2025/scores/ranking/")
+    chart = page.locator("#criterion-spread")
+    expect(chart).to_be_visible()
+    plots = chart.locator("svg.spread-plot")
+    expect(plots).to_have_count(3)
+    # Every unit a dot on each criterion, the officer's own ringed; the median drawn; the figures written beside.
+    expect(plots.first.locator("circle.spread-dot")).to_have_count(4)
+    expect(plots.first.locator("circle.spread-own")).to_have_count(1)
+    expect(plots.first.locator("line.spread-median")).to_have_count(1)
+    expect(chart).to_contain_text("đơn vị của bạn")
+    box = plots.first.bounding_box()
+    assert box["width"] > 300 and box["x"] >= 0 and box["x"] + box["width"] <= VIEWPORTS[viewport]["width"]
+    own = plots.first.locator("circle.spread-own").bounding_box()
+    assert own["width"] > 10 and box["x"] <= own["x"] <= box["x"] + box["width"]
+    # Without the drawing, the figures are in a table.
+    chart.locator("details summary").click()
+    expect(chart.locator("details table tbody tr")).to_have_count(3)
+    shot(page, f"ranking-spread-{viewport}")

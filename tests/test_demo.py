@@ -291,6 +291,16 @@ class TestLoadedDemo(TestCase):
         assert RankSnapshot.objects.filter(bloc_year=second).count() == 6
         assert Bloc.objects.filter(province__code="kon-tum").count() == 2
 
+    def test_the_bloc_has_decided_years_for_the_charts_across_the_years(self):
+        from scoring.sheets.ranking import unit_results
+
+        current = BlocYear.objects.get(bloc__code="khoi-tckt", year=timezone.localdate().year)
+        unit = Unit.objects.get(code="so-ke-hoach-dau-tu")
+        results = unit_results(current, unit.pk)
+        # 2017 as approved through the workflow, the three years before the current one imported from workbooks.
+        assert [r.year for r in results] == [2017, *range(current.year - 3, current.year)]
+        assert all(r.units == 12 for r in results) and len({r.rank for r in results}) > 1
+
     def test_bloc_and_2017_members(self):
         bloc = Bloc.objects.get(code="khoi-tckt")
         assert bloc.province.code == "kon-tum"
@@ -436,12 +446,13 @@ class TestLoadedDemo(TestCase):
 
     def test_second_and_third_runs_duplicate_nothing(self):
         before = row_counts()
-        # The bloc's 12 units and 2 years, and the province's second bloc (6 units, 2017 imported, the current year).
-        assert before["core.Unit"] == 12 + 6 and before["core.BlocYear"] == 2 + 2
+        # The bloc's 12 units and 2 years, with its 3 years before the current one imported; the province's second
+        # bloc (6 units, 2017 imported, the current year).
+        assert before["core.Unit"] == 12 + 6 and before["core.BlocYear"] == 2 + 3 + 2
         assert before["reports.ProgressReport"] > 48 and before["reports.Evidence"] >= 5
         assert before["scoring.ScoreSheet"] == 12 and before["scoring.ItemScore"] == 12 * 12
         assert before["scoring.Ballot"] == 4 and before["scoring.AwardProposal"] == 3
-        assert before["scoring.RankSnapshot"] == 12 + 6 and before["scoring.ReviewMeeting"] == 1
+        assert before["scoring.RankSnapshot"] == 12 + 3 * 12 + 6 and before["scoring.ReviewMeeting"] == 1
         assert before["item.evidence"] >= 12 * 5 and before["meeting.present_units"] == 12
         files = sorted(self.media.rglob("*.*"))
         output = load()

@@ -66,6 +66,8 @@ ROUTE_KINDS = {
     "reports:periods_default": ACTION,
     "reports:reopen": ACTION,
     "scores:overview": READ,
+    # A member unit's decided ranks across the years: published results, every member of the year reads them.
+    "scores:unit_history": READ,
     "scores:assign": ACTION,
     "scores:release": ACTION,
     "scores:approve": ACTION,

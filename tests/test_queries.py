@@ -35,8 +35,8 @@ PAGES = {
     "home": ("secretariat", 3, SETUP),
     "home (superuser)": ("superuser", 3, SETUP),
     "province": ("provincial", 6, SETUP),
-    "workspace:dashboard": ("secretariat", 26, SETUP),
-    "workspace:dashboard (officer)": ("officer", 19, SETUP),
+    "workspace:dashboard": ("secretariat", 28, SETUP),  # + the own unit across the years (2)
+    "workspace:dashboard (officer)": ("officer", 21, SETUP),
     "covenant:members": ("secretariat", 5, SETUP),
     "covenant:members (officer)": ("officer", 5, SETUP),
     "covenant:members_edit": ("secretariat", 6, SETUP),
@@ -67,8 +67,8 @@ PAGES = {
     # The rules of the phase (members, covenant, scoreboard) and the open work of each app, a query or two each.
     "covenant:phase_advance": ("secretariat", 11, SETUP),
     "covenant:phase_advance (reporting)": ("secretariat", 14, REPORTING),
-    "workspace:dashboard (reporting)": ("secretariat", 19, REPORTING),
-    "workspace:dashboard (reporting, officer)": ("officer", 19, REPORTING),
+    "workspace:dashboard (reporting)": ("secretariat", 21, REPORTING),
+    "workspace:dashboard (reporting, officer)": ("officer", 21, REPORTING),
     "reports:index": ("officer", 7, REPORTING),
     "reports:index (secretariat)": ("secretariat", 7, REPORTING),
     "reports:board": ("secretariat", 10, REPORTING),
@@ -85,6 +85,8 @@ PAGES = {
     "scores:overview": ("secretariat", 14, SCORING),
     "scores:overview (officer)": ("officer", 9, SCORING),
     "scores:ranking": ("secretariat", 21, SCORING),
+    # The unit's decided ranks and totals, and how many units each of those years ranked.
+    "scores:unit_history": ("officer", 8, SCORING),
     "scores:sheet": ("secretariat", 32, SCORING),
     "scores:sheet (officer)": ("officer", 32, SCORING),
     "scores:edit": ("officer", 16, SCORING),
@@ -283,6 +285,8 @@ def url_of(page: str, bloc_year) -> str:
         kwargs["ballot_pk"] = bloc_year.ballot.pk
     if name in ("review:ballot_count", "review:ballot_reopen"):
         kwargs["ballot_pk"] = bloc_year.closed_ballot.pk
+    if name == "scores:unit_history":
+        kwargs["unit_pk"] = bloc_year.units[1].pk
     if name in ("scores:sheet", "scores:review", "scores:edit", "scores:respond"):
         # Readers open another unit's submitted sheet; the officer opens their own draft.
         own = PAGES[page][0] == "officer"
@@ -299,6 +303,15 @@ def test_page_query_count_does_not_grow_with_the_units(client, db, django_assert
         from scoring.meeting import services as voting
 
         world["bloc_year"].closed_ballot = voting.close_ballot(ballot=world["bloc_year"].ballot, by=None)
+    if page_name == "scores:unit_history":  # two decided years before, every unit ranked in each
+        from core.models import BlocYear
+        from scoring.models import RankSnapshot
+
+        by = world["bloc_year"]
+        for past in (YEAR - 2, YEAR - 1):
+            done = BlocYear.objects.create(bloc=by.bloc, year=past, phase=BlocYear.Phase.PUBLISHED)
+            RankSnapshot.objects.bulk_create(RankSnapshot(bloc_year=done, unit=u, rank=i, total=100 - i)
+                                             for i, u in enumerate(by.units, 1))
     client.force_login(world["people"][persona])
     url = url_of(page_name, world["bloc_year"])
     warm = client.get(url)

@@ -25,3 +25,10 @@ def points(value) -> str:
 def invalid(bound_field) -> str:
     """' is-invalid' for a hand-drawn input whose field has errors (widgets drawn by Django mark themselves)."""
     return " is-invalid" if getattr(bound_field, "errors", None) else ""
+
+
+@register.filter
+def figure(value, printed="") -> str:
+    """A number in a chart: as the screen writes it, or with `figure:"vn"` as a printed document does (83,5 and
+    1.250,5 whatever the reader's language), so that one drawing serves both."""
+    return formatting.vn_number(value) if printed == "vn" else formatting.points(value)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy
 
 from core.formatting import vn_number
 from documents.registry import DocumentKind, register
+from scoring.sheets.charts import criterion_spread
 from scoring.sheets.ranking import compute, tie_note
 
 
@@ -35,6 +36,7 @@ def build(*, bloc_year, **_rest) -> dict:
         "rules": [r.label for r in ranking.rules],
         "bonus_cap": vn_number(ranking.board.bonus_cap),
         "status": _("Kết quả đã được phê duyệt") if ranking.approved else _("Kết quả tạm tính, chưa phê duyệt"),
+        "spread": [s.as_data() for s in criterion_spread(ranking)],
     }
 
 

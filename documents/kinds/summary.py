@@ -19,9 +19,11 @@ from documents.registry import DocumentKind, register
 from documents.services import YEAR_FIELDS
 from documents.synthesis import Once, content_texts, latest_sections, year_texts
 from reports.board import completeness_board
+from reports.charts import completion_bars
 from reports.models import ProgressReport
 from scoring.meeting import services as voting
 from scoring.models import AwardProposal, Ballot, ReviewMeeting, Scoreboard
+from scoring.sheets.charts import criterion_spread
 from scoring.sheets.ranking import compute, tie_note
 
 # How a cell of the reporting table reads (short: four period columns share a portrait page).
@@ -213,6 +215,17 @@ def _reporting(bloc_year) -> dict:
         if not_accepted
         else "",
         "legend": "; ".join(f"{m.unit.short_name}: {m.unit.name}" for m in board.members),
+        "chart": [
+            {
+                "label": _period_label(bar.label),
+                "units": bar.units,
+                "segments": [
+                    {"x": g.x, "width": g.width, "kind": g.css, "count": g.count, "label": g.label}
+                    for g in bar.segments
+                ],
+            }
+            for bar in completion_bars(board.periods, period_rates)
+        ],
     }
 
 
@@ -280,6 +293,7 @@ def _ranking(bloc_year) -> dict:
         "rule_line": rule_line,
         "ties": ties,
         "no_sheet_note": _("(*) Đơn vị chưa nộp bảng tự chấm điểm.") if any(r["no_sheet"] for r in rows) else "",
+        "spread": [s.as_data() for s in criterion_spread(ranking)],
     }
 
 

@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -57,6 +57,7 @@ class FrozenCriterion:
     pk: int
     order: int
     title: str
+    maximum: Decimal | None = None  # its sub-items' points, as they were (records before the charts lack it)
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def compute(bloc_year: BlocYear, now: datetime.datetime | None = None, *, live: 
         if record is not None:
             return from_record(bloc_year, record)
     board = Scoreboard.objects.prefetch_related("tie_breaks__criterion").get(bloc_year=bloc_year)
-    criteria = list(Criterion.objects.filter(scoreboard=board).order_by("order"))
+    criteria = list(_criteria(board))
     crit_index = {c.pk: i for i, c in enumerate(criteria)}
     members = list(bloc_year.memberships.select_related("unit").order_by("order"))
     sheets = {
@@ -193,6 +194,11 @@ def compute(bloc_year: BlocYear, now: datetime.datetime | None = None, *, live: 
     return Ranking(bloc_year, board, criteria, rules, rows, units, approved=approved, earlier=earlier)
 
 
+def _criteria(board: Scoreboard):
+    """The board's criteria, each with its maximum (the sum of its sub-items' points) as ``maximum``."""
+    return Criterion.objects.filter(scoreboard=board).annotate(maximum=Sum("sub_items__max_points")).order_by("order")
+
+
 def _earlier(bloc_year: BlocYear) -> dict[int, list[tuple[int, int]]]:
     earlier: dict[int, list[tuple[int, int]]] = {}
     for snap in (
@@ -202,6 +208,28 @@ def _earlier(bloc_year: BlocYear) -> dict[int, list[tuple[int, int]]]:
     ):
         earlier.setdefault(snap.unit_id, []).append((snap.bloc_year.year, snap.rank))
     return earlier
+
+
+@dataclass(frozen=True)
+class YearResult:
+    year: int
+    rank: int
+    units: int  # how many units were ranked that year
+    total: Decimal
+
+
+def unit_results(bloc_year: BlocYear, unit_id: int) -> list[YearResult]:
+    """A unit's decided ranks and totals in this bloc, up to this year, oldest first, in two queries. Only decided
+    years have them: the approval writes the snapshots (a reopening removes them), an imported year comes with its
+    own."""
+    years = RankSnapshot.objects.filter(bloc_year__bloc_id=bloc_year.bloc_id, bloc_year__year__lte=bloc_year.year)
+    sizes = dict(years.values_list("bloc_year__year").annotate(n=Count("id")).order_by())
+    return [
+        YearResult(year, rank, sizes.get(year, rank), total)
+        for year, rank, total in years.filter(unit_id=unit_id)
+        .order_by("bloc_year__year")
+        .values_list("bloc_year__year", "rank", "total")
+    ]
 
 
 def _d(value) -> str:
@@ -258,7 +286,7 @@ def record_data(ranking: Ranking, at: datetime.datetime) -> dict:
             "late_report_points": _d(ranking.board.late_report_points),
             "missing_report_points": _d(ranking.board.missing_report_points),
         },
-        "criteria": [{"pk": c.pk, "order": c.order, "title": c.title} for c in ranking.criteria],
+        "criteria": [{"pk": c.pk, "order": c.order, "title": c.title, "max": _d(c.maximum)} for c in ranking.criteria],
         "rules": rules,
         "rows": rows,
     }
@@ -271,9 +299,14 @@ def from_record(bloc_year: BlocYear, record: ApprovedRecord) -> Ranking:
     # The record's settings, not today's: the board object carries them for the pages (never saved).
     for key, value in data["board"].items():
         setattr(board, key, Decimal(value))
-    criteria = [FrozenCriterion(c["pk"], c["order"], c["title"]) for c in data["criteria"]]
+    live = list(_criteria(board))
+    live_max = {c.pk: c.maximum for c in live}
+    criteria = [
+        FrozenCriterion(c["pk"], c["order"], c["title"], Decimal(c["max"]) if c.get("max") else live_max.get(c["pk"]))
+        for c in data["criteria"]
+    ]
     # Rule labels in the page's language when the rule still exists, else as the record wrote them.
-    live_labels = {r.key: r.label for r in rules_for(board, list(Criterion.objects.filter(scoreboard=board)))}
+    live_labels = {r.key: r.label for r in rules_for(board, live)}
     rules = [engine.Rule(r["key"], live_labels.get(r["key"], r["label"])) for r in data["rules"]]
     labels = {r.key: r.label for r in rules}
     members = {m.unit_id: m for m in bloc_year.memberships.select_related("unit")}

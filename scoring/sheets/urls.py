@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("mine/", views.mine, name="mine"),
     path("ranking/", views.ranking, name="ranking"),
+    path("ranking/units/<int:unit_pk>/", views.unit_history, name="unit_history"),
     path("assign/", views.assign, name="assign"),
     path("release/", views.release, name="release"),
     path("approve/", views.approve, name="approve"),

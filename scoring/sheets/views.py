@@ -22,6 +22,7 @@ from reports.services import add_evidence, files_removed_on_error
 from scoring.scoreboard.models import BonusItem, Criterion
 from scoring.sheets import services as sheets
 from scoring.sheets.access import get_sheet, sees_ranking, sees_review, visible_sheets
+from scoring.sheets.charts import criterion_spread, unit_years
 from scoring.sheets.forms import (
     AssignForm,
     ManualDeductionForm,
@@ -33,7 +34,7 @@ from scoring.sheets.forms import (
     WaiveForm,
 )
 from scoring.sheets.models import ApprovedRecord, BonusClaim, Deduction, ItemScore, ScoreSheet, ScoringRound
-from scoring.sheets.ranking import compute, tie_note
+from scoring.sheets.ranking import compute, tie_note, unit_results
 
 Status = ScoreSheet.Status
 
@@ -594,5 +595,27 @@ def ranking(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             notes=notes,
             round=r,
             show_sheets=access.reads_submitted,
+            spread=criterion_spread(result, access.unit.pk if access.unit else None),
+        ),
+    )
+
+
+@bloc_year_view()
+def unit_history(request: HttpRequest, bloc_year: BlocYear, unit_pk: int) -> HttpResponse:
+    """A member unit's decided ranks and totals in this bloc, year by year (published results: every member sees
+    them); a unit that is not a member this year is not found."""
+    membership = get_object_or_404(bloc_year.memberships.select_related("unit"), unit_id=unit_pk)
+    results = unit_results(bloc_year, unit_pk)
+    return render(
+        request,
+        "scores/unit_history.html",
+        year_context(
+            request,
+            bloc_year,
+            "ranking",
+            unit=membership.unit,
+            results=results,
+            chart=unit_years(results),
+            sees_ranking=sees_ranking(request.access, _round(bloc_year)),
         ),
     )
