@@ -79,14 +79,19 @@ def notify(
 
 
 @transaction.atomic
-def mark_read(user, pk: int | None = None, *, at: datetime.datetime | None = None) -> int:
-    """Mark the user's notification (or, with no pk, all of them) read; returns how many were unread.
+def mark_read(
+    user, pk: int | None = None, *, before: datetime.datetime | None = None, at: datetime.datetime | None = None
+) -> int:
+    """Mark the user's notification (or, with no pk, all of them, or all written before a time) read; returns how
+    many were unread.
 
     The rows are taken by the update itself: two tabs marking the same one count it once, and the counter drops by
     exactly the rows this call turned read."""
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if pk is not None:
         unread = unread.filter(pk=pk)
+    if before is not None:
+        unread = unread.filter(created_at__lt=before)
     n = unread.update(read_at=at or timezone.now())
     if n:
         Profile.objects.filter(user=user).update(unread_notifications=F("unread_notifications") - n)
