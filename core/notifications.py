@@ -61,12 +61,16 @@ def notify(
     params: dict | None = None,
     bloc_year: BlocYear | None = None,
     at: datetime.datetime | None = None,
+    by=None,
 ) -> int:
-    """Tell each user once (users, ids or a queryset of users); returns how many were told."""
+    """Tell each user once (users, ids or a queryset of users) but `by`, who did what is told of; returns how many
+    were told."""
     if isinstance(users, QuerySet):
         ids = sorted(set(users.values_list("pk", flat=True)))
     else:
         ids = sorted({u if isinstance(u, int) else u.pk for u in users})
+    if by is not None and getattr(by, "pk", None) in ids:
+        ids.remove(by.pk)
     if not ids:
         return 0
     now = at or timezone.now()
@@ -108,7 +112,8 @@ def unread_count(user) -> int:
 
 def safe_url(request: HttpRequest, url: str) -> str | None:
     """The stored link when it points to this site, else None (never an open redirect)."""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    allowed = {request.get_host()}
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts=allowed, require_https=request.is_secure()):
         return url
     return None
 

@@ -140,7 +140,9 @@ def dashboard_summary(bloc_year: BlocYear, unit: Unit | None, now: datetime.date
             or (c.report is not None and c.report.status == Status.RETURNED)
         ],
         "awaiting": [c for _at, c in awaiting],
-        "overdue": [(p, r["overdue"]) for p, r in zip(board.periods, board.period_rates(), strict=True) if r["overdue"]],
+        "overdue": [
+            (p, r["overdue"]) for p, r in zip(board.periods, board.period_rates(), strict=True) if r["overdue"]
+        ],
     }
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_noop
 
 from core import notifications
 from core.formatting import short_date
-from reports.models import Extension, ProgressReport, ReportingPeriod, ReminderLog
+from reports.models import Extension, ProgressReport, ReminderLog, ReportingPeriod
 
 Status = ProgressReport.Status
 
@@ -17,7 +17,7 @@ def _args(period: ReportingPeriod) -> list:
     return [period.bloc_year.bloc.code, period.bloc_year.year]
 
 
-def report_submitted(report: ProgressReport, at: datetime.datetime | None) -> None:
+def report_submitted(report: ProgressReport, at: datetime.datetime | None, by=None) -> None:
     """To the secretariat: a report waits for its review."""
     period = report.period
     text = (
@@ -32,6 +32,7 @@ def report_submitted(report: ProgressReport, at: datetime.datetime | None) -> No
         params={"unit": report.unit.short_name, "period": period.name},
         bloc_year=period.bloc_year,
         at=at,
+        by=by,
     )
 
 

@@ -246,3 +246,14 @@ def test_the_reminder_command_leaves_an_in_app_copy_once(reporting):
         call_command("send_reminders", today=datetime.date(2025, 4, 8), stdout=io.StringIO())
     texts = [n.message for n in inbox(by.officers[1])]
     assert len(texts) == 2 and any("đã mở" in t for t in texts) and any("sắp đến hạn" in t for t in texts)
+
+
+def test_whoever_acts_is_not_told_of_their_own_act(reporting):
+    by = reporting
+    unit = by.units[0]  # the head unit: its report is written by the secretariat here
+    report = reports.start_report(period=by.periods.get(code="q1"), unit=unit, by=by.secretariat, at=WHEN)
+    sections = {s.content_id: reports.SectionData(done="Đã thực hiện.") for s in report.sections.all()}
+    report = reports.save_report(report=report, sections=sections, general_proposals="", expected_version=None,
+                                 by=by.secretariat, at=WHEN)
+    reports.submit_report(report=report, expected_version=report.version, by=by.secretariat, at=WHEN)
+    assert inbox(by.secretariat) == []

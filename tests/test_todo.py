@@ -71,7 +71,9 @@ def test_a_returned_report_shows_its_resubmission_date_and_the_secretariat_its_q
     submit(year, 2, at(2025, 4, 4))
     queue = todo(year, year.secretariat, at(2025, 4, 5))
     assert [t for t, _c in texts(queue) if t.startswith("Xem xét")] == [
-        f"Xem xét Báo cáo quý I của {year.units[1].short_name}", f"Xem xét Báo cáo quý I của {year.units[2].short_name}"]
+        f"Xem xét Báo cáo quý I của {year.units[1].short_name}",
+        f"Xem xét Báo cáo quý I của {year.units[2].short_name}",
+    ]
     review = next(t for t in queue.items if t.text.startswith("Xem xét"))
     assert review.url == reverse("reports:review", args=[year.bloc.code, year.year, report.pk])
 
@@ -111,7 +113,8 @@ def test_self_scoring_then_the_contest_window_for_officers(scoring):
     assert ("3 đơn vị chưa nộp bảng tự chấm", "") in texts(todo(by, by.secretariat, now))
     for unit, officer in zip(by.units, by.officers, strict=True):
         sheet = sheets.get_or_create_sheet(bloc_year=by, unit=unit, by=officer)
-        rows = {i.sub_item_id: sheets.SelfRow(score=i.sub_item.max_points) for i in sheet.items.select_related("sub_item")}
+        items = sheet.items.select_related("sub_item")
+        rows = {i.sub_item_id: sheets.SelfRow(score=i.sub_item.max_points) for i in items}
         for i in sheet.items.select_related("sub_item"):
             if i.sub_item.evidence_required:
                 i.sub_item.evidence_required = False

@@ -261,7 +261,9 @@ def _scoring_secretariat(
     if to_review and not released:
         items.append(
             Todo(
-                ngettext("%(n)s bảng điểm chờ Văn phòng thẩm định", "%(n)s bảng điểm chờ Văn phòng thẩm định", to_review)
+                ngettext(
+                    "%(n)s bảng điểm chờ Văn phòng thẩm định", "%(n)s bảng điểm chờ Văn phòng thẩm định", to_review
+                )
                 % {"n": to_review},
                 overview,
                 today,

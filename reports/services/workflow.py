@@ -435,7 +435,7 @@ def _submit_locked(
     # Queued in the transaction: the queue is a table of this database, so the email is lost with the change or not
     # at all (a crash after the commit cannot skip it). The worker only sees it once committed.
     notify_report.enqueue("submitted", report.pk)
-    inbox.report_submitted(report, now)
+    inbox.report_submitted(report, now, by)
     return report
 
 

@@ -52,7 +52,7 @@ def phase_entered(bloc_year: BlocYear, *, by=None, at: datetime.datetime | None 
         )
 
 
-def sheet_submitted(sheet: ScoreSheet, at: datetime.datetime | None) -> None:
+def sheet_submitted(sheet: ScoreSheet, at: datetime.datetime | None, by=None) -> None:
     """To whoever reviews the sheet: the secretariat, or the reviewer unit drawn by lot."""
     bloc_year = sheet.bloc_year
     reviewers = (
@@ -67,6 +67,7 @@ def sheet_submitted(sheet: ScoreSheet, at: datetime.datetime | None) -> None:
         params={"unit": sheet.unit.short_name},
         bloc_year=bloc_year,
         at=at,
+        by=by,
     )
 
 
@@ -98,7 +99,7 @@ def review_released(bloc_year: BlocYear, released_at: datetime.datetime) -> None
     )
 
 
-def contested(sheet: ScoreSheet, count: int, at: datetime.datetime | None) -> None:
+def contested(sheet: ScoreSheet, count: int, at: datetime.datetime | None, by=None) -> None:
     """To the secretariat: a unit asks for a second look at some of its reviewed scores."""
     bloc_year = sheet.bloc_year
     notifications.notify(
@@ -108,6 +109,7 @@ def contested(sheet: ScoreSheet, count: int, at: datetime.datetime | None) -> No
         params={"unit": sheet.unit.short_name, "n": count},
         bloc_year=bloc_year,
         at=at,
+        by=by,
     )
 
 

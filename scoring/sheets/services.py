@@ -265,7 +265,7 @@ def submit_sheet(
         after={"status": sheet.status},
         at=now,
     )
-    inbox.sheet_submitted(sheet, now)
+    inbox.sheet_submitted(sheet, now, by)
     return sheet
 
 
@@ -579,7 +579,7 @@ def respond(
             bloc_year=sheet.bloc_year, by=by, action="sheet.respond", target=sheet, before=before, after=after, at=at
         )
     if newly_contested:
-        inbox.contested(sheet, newly_contested, at)
+        inbox.contested(sheet, newly_contested, at, by)
     return sheet
 
 
