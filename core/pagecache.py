@@ -3,8 +3,8 @@
 A page is kept under a key made of everything it depends on besides the data: the URL with its query, the user and
 what the navigation shows of them (their unread notifications too), the language, the browser's CSRF secret (the
 page's forms carry a token made from it), and today's date (deadlines turn overdue at midnight); and the data's
-version (core/dataversion.py), which any committed change raises. Permission is checked before the cache is consulted, on every request: a kept page is
-only ever served to the user it was made for, in the same browser.
+version (core/dataversion.py), which any committed change raises. Permission is checked before the cache is
+consulted, on every request: a kept page is only ever served to the user it was made for, in the same browser.
 
 Not kept: anything but a 200 HTML answer to a GET, pages shown with a one-time message, pages of a browser without a
 CSRF cookie yet (the answer would set one), and pages larger than PAGE_CACHE_MAX_BYTES once compressed. Each server
