@@ -132,7 +132,9 @@ PAGES = {
 DOCUMENT_QUERIES = {"ranking": 20, "scoresheet": 29, "progress": 9}
 # PDFs are counted without rendering, through the data they print (test_document_data_...).
 NOT_PAGES = {"reports:evidence_download", "documents:pdf", "documents:unit_pdf", "documents:progress_pdf", "healthz",
-             "documents:docx", "documents:achievement_docx", "documents:scan_download"}
+             "documents:docx", "documents:achievement_docx", "documents:scan_download",
+             # A redirect to the notification's own link once it is marked read: nothing rendered.
+             "notification_open"}
 
 
 def add_reports(bloc_year) -> None:

@@ -170,3 +170,12 @@ def test_the_dashboard_shows_the_list_with_links(client, year):
     client.force_login(year.officers[1])
     page = client.get(reverse("workspace:dashboard", args=[year.bloc.code, year.year])).content.decode()
     assert "todo-card" in page and f"Việc cần làm của {year.units[1].short_name}" in page
+
+
+def test_the_secretariat_is_offered_the_phase_step_once_nothing_is_left(db):
+    by = make_bloc_year(units=3, code="khoi-gd", year=2025)  # setup complete, nothing open
+    secretariat = make_user("vp-gd", role=Profile.Role.SECRETARIAT, unit=by.units[0])
+    [step] = [t for t in todo(by, secretariat, at(2025, 2, 1)).items if t.text.startswith("Sẵn sàng")]
+    assert step.text == "Sẵn sàng sang giai đoạn Báo cáo định kỳ"
+    assert step.url == reverse("covenant:phase_advance", args=[by.bloc.code, by.year])
+    assert not [t for t in todo(by, by.officers[1], at(2025, 2, 1)).items if t.text.startswith("Sẵn sàng")]

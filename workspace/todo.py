@@ -383,7 +383,7 @@ def _phase_step(bloc_year: BlocYear, problems: list[str] | None, args: list, tod
         return []
     return [
         Todo(
-            _("Chuyển sang giai đoạn %(phase)s") % {"phase": following.label},
+            _("Sẵn sàng sang giai đoạn %(phase)s") % {"phase": following.label},
             reverse("covenant:phase_advance", args=args),
             today,
             detail=_("Việc của giai đoạn này đã xong"),
