@@ -257,3 +257,13 @@ def test_whoever_acts_is_not_told_of_their_own_act(reporting):
                                  by=by.secretariat, at=WHEN)
     reports.submit_report(report=report, expected_version=report.version, by=by.secretariat, at=WHEN)
     assert inbox(by.secretariat) == []
+
+
+@pytest.mark.parametrize("pk", [0, 2**31, 2**63, 10**30])
+def test_ids_nobody_has_are_a_404_never_a_500(client, reporting, pk):
+    client.force_login(reporting.officers[1])
+    assert client.get(f"/notifications/{pk}/open/").status_code == 404
+    assert client.post(f"/notifications/{pk}/read/", {"page": "x" * 50}).status_code == 404
+    assert client.get(reverse("notifications") + "?page=" + "9" * 40).status_code == 200
+    response = client.post(reverse("notifications_read_all"), {"page": "-1"})
+    assert (response.status_code, response["Location"]) == (302, reverse("notifications"))

@@ -3,7 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -12,6 +12,15 @@ from core import notifications
 from core.models import Notification
 
 PER_PAGE = 20
+BIGINT_MAX = 2**63 - 1
+
+
+def _own(request: HttpRequest, pk: int) -> Notification:
+    """The user's own notification, else 404 (another user's as well as none at all; SQLite cannot even be asked
+    about an id past 64 bits)."""
+    if pk > BIGINT_MAX:
+        raise Http404
+    return get_object_or_404(Notification, pk=pk, user=request.user)
 
 
 def _back(request: HttpRequest) -> str:
@@ -41,7 +50,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
     """Follow a notification's link from the app: it is read from then on. Only ever to a page of this site."""
-    note = get_object_or_404(Notification, pk=pk, user=request.user)
+    note = _own(request, pk)
     notifications.mark_read(request.user, note.pk)
     return redirect(notifications.safe_url(request, note.url) or reverse("notifications"))
 
@@ -49,7 +58,7 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def read(request: HttpRequest, pk: int) -> HttpResponse:
-    note = get_object_or_404(Notification, pk=pk, user=request.user)
+    note = _own(request, pk)
     notifications.mark_read(request.user, note.pk)
     return redirect(_back(request))
 
