@@ -6,6 +6,9 @@ loads anyway (the reporting board, the phase's problems) plus a query or two a p
 whatever the number of units. Dates are compared with today's local date, which the kept page's key holds; times of
 day (a ballot's closing, the end of the contest window) are stated as times, never as "still open", so a kept page
 never says something that only the clock made untrue.
+
+Leaders sign or approve nothing in the app (the secretariat approves, the meeting votes): their list, and the
+provincial viewers', is the year's coming dates instead.
 """
 
 import datetime
