@@ -11,6 +11,8 @@ scoreboard, the ballots) belongs to the apps above, which contribute from their 
 - ``open_work(fn)``: ``fn(bloc_year) -> list[str]`` says what is still open in the year's phase (reports not in,
   sheets not reviewed, ballots not closed): the phase step lists it, asks for confirmation and, when there is any,
   for a reason;
+- ``on_phase_entered(fn)``: ``fn(bloc_year, by=..., at=...)`` runs in the transaction of a step forward, the year
+  already in its new phase (the apps tell their users what opened: self-scoring, the review);
 - ``revert_check(phase, fn)``: ``fn(bloc_year) -> list[str]`` says what keeps the year from going back from ``phase``
   (an approval must be reopened in its own step first).
 """
@@ -48,6 +50,7 @@ _NEXT_YEAR_ROLES: list[Callable[[BlocYear], dict[int, str]]] = []
 _OPEN_WORK: list[Callable[[BlocYear], list[str]]] = []
 _REVERT_CHECKS: dict[str, list[Callable[[BlocYear], list[str]]]] = {}
 _PHASE_WARNINGS: dict[str, list[Callable[[BlocYear], list[str]]]] = {}
+_PHASE_ENTERED: list[Callable] = []
 
 
 def on_year_created(fn: Callable) -> Callable:
@@ -94,6 +97,12 @@ def next_year_roles(fn: Callable[[BlocYear], dict[int, str]]) -> Callable:
 def open_work(fn: Callable[[BlocYear], list[str]]) -> Callable:
     if fn not in _OPEN_WORK:
         _OPEN_WORK.append(fn)
+    return fn
+
+
+def on_phase_entered(fn: Callable) -> Callable:
+    if fn not in _PHASE_ENTERED:
+        _PHASE_ENTERED.append(fn)
     return fn
 
 
@@ -214,6 +223,8 @@ def advance_phase(
         reason=reason,
         at=at,
     )
+    for fn in _PHASE_ENTERED:
+        fn(bloc_year, by=by, at=at)
     return bloc_year
 
 

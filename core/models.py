@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import audit_display
@@ -204,12 +205,18 @@ class Profile(models.Model):
     bloc = models.ForeignKey(Bloc, null=True, blank=True, on_delete=models.CASCADE, related_name="leaders")
     province = models.ForeignKey(Province, null=True, blank=True, on_delete=models.CASCADE, related_name="viewers")
     phone = models.CharField(_("điện thoại"), max_length=40, blank=True)
+    # The user's notifications not yet read, kept with them in their own transactions (core/notifications.py): the
+    # top bar's badge and the kept pages' key read it from the profile every request loads anyway, no query added.
+    unread_notifications = models.PositiveIntegerField(_("thông báo chưa đọc"), default=0, editable=False)
 
     class Meta:
         db_table = "covenant_profile"
         verbose_name = _("hồ sơ người dùng")
         verbose_name_plural = _("hồ sơ người dùng")
         constraints = [
+            models.CheckConstraint(
+                condition=Q(unread_notifications__gte=0), name="covenant_profile_unread_not_negative"
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(role__in=["officer", "secretariat"], unit__isnull=False)
@@ -222,6 +229,47 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.get_role_display()})"
+
+
+class Notification(models.Model):
+    """A message in the user's in-app inbox, written in the transaction of the event it tells of (alongside the email
+    where there is one). The text is a Vietnamese msgid with its parameters, translated when shown."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # Kept when a year is deleted (its link then answers 404): the unread counter counts only what notify() wrote and
+    # mark_read() read, never rows deleted behind its back.
+    bloc_year = models.ForeignKey(BlocYear, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("thời điểm"))
+    text = models.CharField(_("nội dung"), max_length=500)
+    params = models.JSONField(default=dict, blank=True)
+    # A path on this site, checked again when followed (core/notifications.py, safe_url).
+    url = models.CharField(_("đường dẫn"), max_length=500, blank=True)
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        # The inbox (unread first) and "mark all read" look up one user's rows by their read state.
+        indexes = [models.Index(fields=["user", "read_at"], name="core_notification_user_read")]
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="core_notification_has_text")]
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def message(self) -> str:
+        """The text in the current language, its parameters filled in (a parameter stored as one of the interface's
+        own labels, a ballot's question say, is translated too; names and dates stay as they are)."""
+        params = {k: gettext(v) if isinstance(v, str) and v else v for k, v in (self.params or {}).items()}
+        try:
+            return gettext(self.text) % params
+        except (KeyError, TypeError, ValueError):
+            return self.text
 
 
 class AuditEntry(models.Model):

@@ -1,10 +1,10 @@
 """Pages kept until the data they show changes.
 
 A page is kept under a key made of everything it depends on besides the data: the URL with its query, the user and
-what the navigation shows of them, the language, the browser's CSRF secret (the page's forms carry a token made from
-it), and today's date (deadlines turn overdue at midnight); and the data's version (core/dataversion.py), which
-any committed change raises. Permission is checked before the cache is consulted, on every request: a kept page is
-only ever served to the user it was made for, in the same browser.
+what the navigation shows of them (their unread notifications too), the language, the browser's CSRF secret (the
+page's forms carry a token made from it), and today's date (deadlines turn overdue at midnight); and the data's
+version (core/dataversion.py), which any committed change raises. Permission is checked before the cache is
+consulted, on every request: a kept page is only ever served to the user it was made for, in the same browser.
 
 Not kept: anything but a 200 HTML answer to a GET, pages shown with a one-time message, pages of a browser without a
 CSRF cookie yet (the answer would set one), and pages larger than PAGE_CACHE_MAX_BYTES once compressed. Each server
@@ -50,6 +50,8 @@ def key_for(request: HttpRequest, scope: str, version: int | str) -> str | None:
         user.get_full_name(),
         "su" if user.is_superuser else "",
         f"{profile.role}:{profile.unit_id}:{profile.bloc_id}:{profile.province_id}" if profile is not None else "",
+        # The top bar's unread badge (core/notifications.py): a new or read notification is a new page.
+        str(profile.unread_notifications) if profile is not None else "",
         csrf_secret,
     ]
     digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=20).hexdigest()

@@ -14,12 +14,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from awards import services as awards
 from awards.models import Award
-from core import lifecycle
+from core import lifecycle, notifications
 from core.audit import Actor, bump_version, record, snapshot
 from core.errors import ServiceError
 from core.models import Bloc, BlocYear, Membership, Profile, Province, Unit
@@ -457,7 +459,22 @@ def return_dossier(
     dossier.save()
     record(bloc_year=dossier.bloc_year, by=by, action="dossier.return", target=dossier, reason=reason, at=at,
            before={"status": Dossier.Status.SUBMITTED}, after={"status": dossier.status})
+    _tell_secretariat(dossier, gettext_noop("Tỉnh trả lại hồ sơ đề nghị khen thưởng năm %(year)s: %(reason)s"), at)
     return dossier
+
+
+def _tell_secretariat(dossier: Dossier, text: str, at: datetime.datetime) -> None:
+    """The bloc's secretariat hears of the province's answer in the app (there is no email for it)."""
+    by = dossier.bloc_year
+    reason = dossier.return_reason if len(dossier.return_reason) <= 200 else dossier.return_reason[:199] + "…"
+    notifications.notify(
+        notifications.secretariat(by),
+        text,
+        reverse("dossier:status", args=[by.bloc.code, by.year]),
+        params={"year": str(by.year), "reason": reason},
+        bloc_year=by,
+        at=at,
+    )
 
 
 @transaction.atomic
@@ -482,6 +499,7 @@ def accept_dossier(
     dossier.save()
     record(bloc_year=dossier.bloc_year, by=by, action="dossier.accept", target=dossier, at=at,
            before={"status": Dossier.Status.SUBMITTED}, after={"status": dossier.status})
+    _tell_secretariat(dossier, gettext_noop("Tỉnh đã tiếp nhận hồ sơ đề nghị khen thưởng năm %(year)s."), at)
     return dossier
 
 

@@ -69,9 +69,9 @@ from django.utils import timezone
 
 from awards import services as award_services
 from awards.models import Award
-from core import lifecycle
+from core import lifecycle, notifications
 from core.formatting import vn_number
-from core.models import Bloc, BlocYear, Membership, Profile, Province, Unit
+from core.models import Bloc, BlocYear, Membership, Notification, Profile, Province, Unit
 from council import imports as council_imports
 from council import services as council_services
 from council.models import Dossier, Quota
@@ -102,6 +102,8 @@ from scoring.sheets.ranking import compute, tie_note
 User = get_user_model()
 
 DEFAULT_FIXTURE_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
+# The current year's notifications older than this are loaded as read (see DemoLoader._read_old_notifications).
+NOTIFICATIONS_UNREAD_DAYS = 7
 
 
 def _load_json(path: Path) -> dict:
@@ -1363,21 +1365,27 @@ def issue_documents(loader: DemoLoader, y: DemoYear) -> None:
 
 
 @contextmanager
-def _no_notifications() -> Iterator[None]:
+def _no_notifications(*, in_app: bool = False) -> Iterator[None]:
     """The demo writes history: nobody is told by email about reports "submitted" in 2017.
 
     The report services send their emails on commit through ``reports.notify``; while a year is
-    loaded (and committed) those functions are replaced by no-ops, then restored."""
+    loaded (and committed) those functions are replaced by no-ops, then restored. The in-app notifications
+    (``core.notifications.notify``) are kept only with ``in_app``: the current year's are what its personas would
+    have been told these last weeks; a past year's are not news."""
 
     names = [n for n in ("report_submitted", "report_returned") if hasattr(notify, n)]
     saved = {n: getattr(notify, n) for n in names}
     for n in names:
         setattr(notify, n, lambda *_args, **_kwargs: None)
+    saved_notify = notifications.notify
+    if not in_app:
+        notifications.notify = lambda *_args, **_kwargs: 0  # type: ignore[assignment]
     try:
         yield
     finally:
         for n, func in saved.items():
             setattr(notify, n, func)
+        notifications.notify = saved_notify  # type: ignore[assignment]
 
 
 # Loader ---------------------------------------------------------------------------------------------
@@ -1583,13 +1591,24 @@ class DemoLoader:
         unknown = [s for s in spec["steps"] if s not in STEPS]
         if unknown:
             raise ValueError(f"Bước không có trong demo.builder.STEPS: {', '.join(unknown)}")
-        with _no_notifications(), transaction.atomic():
+        current = spec.get("year") == "current"
+        with _no_notifications(in_app=current), transaction.atomic():
             for name in spec["steps"]:
                 STEPS[name](self, y)
                 self.log(f"  + {name}")
+            if current:
+                self._read_old_notifications(y)
         self.created += 1
         y.bloc_year.refresh_from_db()
         self.log(f"  → năm {y.year}: giai đoạn “{y.bloc_year.get_phase_display()}”")
+
+    def _read_old_notifications(self, y: DemoYear) -> None:
+        """What the personas were told more than NOTIFICATIONS_UNREAD_DAYS ago they have read since (as people do):
+        the badge shows the last days' news, the inbox the whole year's."""
+        cutoff = self.now - datetime.timedelta(days=NOTIFICATIONS_UNREAD_DAYS)
+        users = Notification.objects.filter(bloc_year=y.bloc_year, read_at__isnull=True, created_at__lt=cutoff)
+        for user in User.objects.filter(pk__in=users.values("user_id")):
+            notifications.mark_read(user, before=cutoff, at=cutoff)
 
     @transaction.atomic
     def load_officers(self) -> None:

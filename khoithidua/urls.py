@@ -6,6 +6,7 @@ import khoithidua.admin  # noqa: F401  (restricts the admin site to superusers)
 from core.forms import LoginForm
 from documents import views as document_views
 from khoithidua.views import ThrottledPasswordResetView, healthz
+from workspace import notifications as inbox_views
 from workspace import views as workspace_views
 
 auth_patterns = [
@@ -28,6 +29,10 @@ urlpatterns = [
     path("accounts/", include(auth_patterns)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("notifications/", inbox_views.index, name="notifications"),
+    path("notifications/read/", inbox_views.read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/open/", inbox_views.open_notification, name="notification_open"),
+    path("notifications/<int:pk>/read/", inbox_views.read, name="notification_read"),
     path("province/<slug:code>/", workspace_views.province, name="province"),
     path("council/<slug:code>/", include("council.urls")),
     path("blocs/<slug:code>/<int:year>/", include("workspace.urls")),

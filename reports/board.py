@@ -116,7 +116,8 @@ def reporting_record(bloc_year: BlocYear, now: datetime.datetime | None = None) 
 
 
 def dashboard_summary(bloc_year: BlocYear, unit: Unit | None, now: datetime.datetime | None = None) -> dict:
-    """What the year's home page shows about reporting: the board's totals, the unit's own row, the review queue."""
+    """What the year's home page shows about reporting: the board's totals, the unit's own row and what it still
+    has to send (the to-do list's reports), the review queue oldest first, and per period the units overdue."""
     now = _now(now)
     board = completeness_board(bloc_year, now)
     own = board.row(unit.pk) if unit is not None and any(m.unit_id == unit.pk for m in board.members) else []
@@ -139,6 +140,9 @@ def dashboard_summary(bloc_year: BlocYear, unit: Unit | None, now: datetime.date
             or (c.report is not None and c.report.status == Status.RETURNED)
         ],
         "awaiting": [c for _at, c in awaiting],
+        "overdue": [
+            (p, r["overdue"]) for p, r in zip(board.periods, board.period_rates(), strict=True) if r["overdue"]
+        ],
     }
 
 

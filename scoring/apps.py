@@ -12,6 +12,7 @@ class ScoringConfig(AppConfig):
         from scoring import audit  # noqa: F401  (audit vocabulary)
         from scoring.meeting import services as meeting
         from scoring.scoreboard import services as scoreboard
+        from scoring.sheets import inbox as sheets_inbox
         from scoring.sheets import services as sheets
         from scoring.sheets.access import sheet_evidence
 
@@ -27,3 +28,4 @@ class ScoringConfig(AppConfig):
         lifecycle.open_work(meeting.open_review_work)
         lifecycle.revert_check(Phase.SCORING, sheets.approved_revert_problems)
         scoreboard.on_scores_check(sheets.scores_not_fitting)
+        lifecycle.on_phase_entered(sheets_inbox.phase_entered)

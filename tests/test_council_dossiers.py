@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from core import lifecycle
 from core.errors import ServiceError
-from core.models import AuditEntry, Profile
+from core.models import AuditEntry, Notification, Profile
 from council import services
 from council.models import Dossier
 from tests.council_year import published_year, review_year
@@ -103,6 +103,11 @@ def test_returned_with_a_reason_resubmitted_then_accepted(year, quota, staff, of
                    .values_list("action", flat=True))
     assert actions == ["dossier.submit", "dossier.return", "dossier.submit", "dossier.accept"]
     assert AuditEntry.objects.get(action="dossier.return").reason == "Thiếu biên bản kiểm phiếu"
+    # The secretariat hears of both answers in the app (issue 16, item 7).
+    told = [n.message for n in Notification.objects.filter(user=office).order_by("created_at", "pk")
+            if "hồ sơ" in n.message]
+    assert told == [f"Tỉnh trả lại hồ sơ đề nghị khen thưởng năm {year.year}: Thiếu biên bản kiểm phiếu",
+                    f"Tỉnh đã tiếp nhận hồ sơ đề nghị khen thưởng năm {year.year}."]
 
 
 def test_a_dossier_failing_a_check_is_not_accepted(year, staff):

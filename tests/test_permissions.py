@@ -118,12 +118,17 @@ ROUTE_KINDS = {
     "documents:issue": ACTION,
     "documents:scan_upload": ACTION,
     "awards:index": MANAGE,
+    # The user's own inbox: every logged-in user has one (empty or not); marking read is POST only.
+    "notifications": ANY_USER,
+    "notifications_read_all": ANY_USER,
 }
 
 # Routes whose answer depends on more than read/manage (see the fixture `active_year`): the report
 # (report_pk), its evidence (evidence_pk) and the score sheet (sheet_pk) belong to officer_a's unit and
 # are submitted; the sheet is reviewed by the secretariat and the review is not released yet.
 # POST_ONLY routes are requested with POST.
+ROLES = ["anonymous", "officer_a", "officer_b", "leader", "provincial", "council", "other_secretariat",
+         "secretariat", "superuser"]
 WRITERS = ("officer_a", "officer_b", "secretariat")  # the personas whose profile has a unit in the bloc
 NO_UNIT = ("leader", "provincial", "superuser")
 READERS = ("secretariat", "leader", "provincial", "superuser")
@@ -185,6 +190,9 @@ OWN_RULES = {
     # Word copies: the bloc's documents for readers; a proposed unit's own achievement report for that unit too.
     "documents:docx": {**dict.fromkeys(READERS, 200), "officer_a": 403, "officer_b": 403},
     "documents:achievement_docx": {**dict.fromkeys(READERS, 200), "officer_a": 200, "officer_b": 404},
+    # officer_a's notification (see `activate`): opened by its user (sent on to its link), nobody else's to see.
+    "notification_open": {role: 302 if role == "officer_a" else 404 for role in ROLES},
+    "notification_read": {role: 302 if role == "officer_a" else 404 for role in ROLES},
 }
 # The document kind each documents route is asked for (URL kwarg `kind`).
 DOCUMENT_KINDS = {"documents:setup": "ranking", "documents:pdf": "ranking", "documents:unit_pdf": "scoresheet",
@@ -192,7 +200,7 @@ DOCUMENT_KINDS = {"documents:setup": "ranking", "documents:pdf": "ranking", "doc
 
 POST_ONLY = {name for name, kind in ROUTE_KINDS.items() if kind in (ACTION, COUNCIL_ACTION)} | {
     "review:ballot_open",
-    "reports:start", "reports:submit", "scores:mine", "scores:submit"}
+    "reports:start", "reports:submit", "scores:mine", "scores:submit", "notifications_read_all", "notification_read"}
 
 # Authentication pages, tested on their own below: open to anonymous visitors, or login-only.
 AUTH_PUBLIC = {"login", "password_reset", "password_reset_done", "password_reset_complete",
@@ -203,8 +211,6 @@ AUTH_POST_ONLY = {"logout"}
 IGNORED_NAMESPACES = {"admin"}
 IGNORED_ROUTES = {"set_language"}
 
-ROLES = ["anonymous", "officer_a", "officer_b", "leader", "provincial", "council", "other_secretariat",
-         "secretariat", "superuser"]
 
 
 def walk(patterns, namespace: str = "", converters: dict | None = None):
@@ -229,10 +235,15 @@ def expected_status(name: str, role: str):
         return 200
     if role == "anonymous":
         return LOGIN
-    if role == "other_secretariat" and name not in ("home", "province", "verify", "verify_code", "healthz"):
+    if role == "other_secretariat" and name not in (
+        "home", "province", "verify", "verify_code", "healthz", "notifications", "notifications_read_all"
+    ):
         return 404
     if name.startswith("council:") and name in OWN_RULES:
         return OWN_RULES[name].get(role, 404)
+    if name in OWN_RULES and not name.startswith(("workspace:", "covenant:", "reports:", "scores:", "review:",
+                                                   "documents:", "awards:", "dossier:", "scoring:")):
+        return OWN_RULES[name][role]  # not a bloc's page: the same answer for every role
     kind = ROUTE_KINDS.get(name)
     if kind in (COUNCIL_READ, COUNCIL_MANAGE, COUNCIL_ACTION):
         if role in ("council", "superuser"):
@@ -250,7 +261,7 @@ def expected_status(name: str, role: str):
         return OWN_RULES[name][role]
     kind = ROUTE_KINDS[name]
     if kind == ANY_USER:
-        return 200
+        return 302 if name in POST_ONLY else 200
     if kind == HOME:
         # One bloc to see: straight there (the provincial viewer to the province). The superuser sees two.
         return 200 if role == "superuser" else 302
@@ -286,6 +297,9 @@ def kwarg_values(bloc_year) -> dict:
                       unit_pk=sheet.unit_id)
         if hasattr(bloc_year, "the_entry"):
             values["entry_pk"] = bloc_year.the_entry.pk
+    note = getattr(bloc_year, "the_notification", None)
+    if note is not None:
+        values["pk"] = note.pk
     return values
 
 
@@ -360,6 +374,12 @@ def activate(bloc_year, officer_a, secretariat):
     documents_services.upload_scan(entry=entry, upload=SimpleUploadedFile("ban-ky.pdf", PDF), by=secretariat)
     bloc_year.the_entry = entry
 
+    from core import notifications
+
+    notifications.notify([officer_a], "Thông báo thử cho %(unit)s.", reverse("workspace:dashboard", args=[
+        bloc_year.bloc.code, bloc_year.year]), params={"unit": unit.short_name}, bloc_year=bloc_year)
+    bloc_year.the_notification = officer_a.notifications.order_by("-pk").first()
+
     return bloc_year
 
 
@@ -416,7 +436,7 @@ def test_post_only_actions_answer_get_with_405(client, secretariat, bloc_year, n
     client.force_login(secretariat)
     # require_POST answers before anything is looked up, so any object id will do.
     kwargs = dict.fromkeys(named_routes()[name], 1)
-    kwargs.update(code=bloc_year.bloc.code, year=bloc_year.year)
+    kwargs.update({k: v for k, v in {"code": bloc_year.bloc.code, "year": bloc_year.year}.items() if k in kwargs})
     assert client.get(reverse(name, kwargs=kwargs)).status_code == 405
 
 

@@ -67,8 +67,21 @@ PAGES = {
     # The rules of the phase (members, covenant, scoreboard) and the open work of each app, a query or two each.
     "covenant:phase_advance": ("secretariat", 11, SETUP),
     "covenant:phase_advance (reporting)": ("secretariat", 14, REPORTING),
-    "workspace:dashboard (reporting)": ("secretariat", 21, REPORTING),
+    # + the to-do list's phase step: the year's open work (reports not in, not reviewed), 3 queries; a unit's
+    # user also sees its own ranks across the years (2).
+    "workspace:dashboard (reporting)": ("secretariat", 24, REPORTING),
     "workspace:dashboard (reporting, officer)": ("officer", 21, REPORTING),
+    "workspace:dashboard (reporting, leader)": ("leader", 19, REPORTING),
+    # The to-do list in scoring: the round and the sheets; the secretariat's also the members and open contests.
+    "workspace:dashboard (scoring)": ("secretariat", 28, SCORING),
+    "workspace:dashboard (scoring, officer)": ("officer", 23, SCORING),
+    "workspace:dashboard (scoring, leader)": ("leader", 22, SCORING),
+    # In review: the open ballots with their voter counts; the officer's unit's own votes; the meeting's date.
+    "workspace:dashboard (review)": ("secretariat", 26, REVIEW),
+    "workspace:dashboard (review, officer)": ("officer", 23, REVIEW),
+    "workspace:dashboard (review, leader)": ("leader", 23, REVIEW),
+    # The user's inbox: the count and the page (tests/test_notifications.py counts it at two inbox sizes).
+    "notifications": ("officer", 4, REVIEW),
     "reports:index": ("officer", 7, REPORTING),
     "reports:index (secretariat)": ("secretariat", 7, REPORTING),
     "reports:board": ("secretariat", 10, REPORTING),
@@ -122,7 +135,9 @@ PAGES = {
 DOCUMENT_QUERIES = {"ranking": 20, "scoresheet": 29, "progress": 9}
 # PDFs are counted without rendering, through the data they print (test_document_data_...).
 NOT_PAGES = {"reports:evidence_download", "documents:pdf", "documents:unit_pdf", "documents:progress_pdf", "healthz",
-             "documents:docx", "documents:achievement_docx", "documents:scan_download"}
+             "documents:docx", "documents:achievement_docx", "documents:scan_download",
+             # A redirect to the notification's own link once it is marked read: nothing rendered.
+             "notification_open"}
 
 
 def add_reports(bloc_year) -> None:
@@ -244,6 +259,7 @@ def build(units: int, phase: str, *, second_bloc: bool = False) -> dict:
         "secretariat": make_user("van-phong", role=Profile.Role.SECRETARIAT, unit=bloc_year.units[0]),
         "officer": bloc_year.officers[1],
         "provincial": make_user("tinh", role=Profile.Role.PROVINCIAL, province=bloc_year.bloc.province),
+        "leader": make_user("lanh-dao", role=Profile.Role.LEADER, bloc=bloc_year.bloc),
         "superuser": make_user("quan-tri", is_superuser=True),
     }
     if phase == REVIEW:
@@ -256,7 +272,7 @@ def build(units: int, phase: str, *, second_bloc: bool = False) -> dict:
 
 def url_of(page: str, bloc_year) -> str:
     name = page.split(" ")[0]
-    if name in ("home", "verify"):
+    if name in ("home", "verify", "notifications"):
         return reverse(name)
     if name == "verify_code":
         return reverse(name, args=["XH-1-2025-0000000000"])

@@ -14,6 +14,7 @@ from covenant.forms import PhaseRevertForm
 from covenant.models import Covenant
 from reports.board import dashboard_summary
 from scoring.scoreboard.services import scoreboard_with_items
+from workspace.todo import todo_list
 
 
 @login_required
@@ -90,6 +91,8 @@ def dashboard(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
         else []
     )
     is_latest = not BlocYear.objects.filter(bloc_id=bloc_year.bloc_id, year__gt=bloc_year.year).exists()
+    reporting = dashboard_summary(bloc_year, request.access.unit)
+    known = problems if (request.access.can_manage and bloc_year.phase == BlocYear.Phase.SETUP) else None
     return render(
         request,
         "workspace/dashboard.html",
@@ -105,6 +108,7 @@ def dashboard(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             problems=problems,
             is_latest=is_latest,
             revert_form=PhaseRevertForm(),
-            reporting=dashboard_summary(bloc_year, request.access.unit),
+            reporting=reporting,
+            todo=todo_list(bloc_year, request.access, reporting, known),
         ),
     )

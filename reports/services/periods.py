@@ -21,6 +21,7 @@ from core.errors import ServiceError
 from core.formatting import short_date
 from core.lifecycle import NextYear
 from core.models import BlocYear, Membership, Unit
+from reports import inbox
 from reports.models import Extension, ProgressReport, ReportingPeriod, end_of_day
 
 Status = ProgressReport.Status
@@ -186,6 +187,7 @@ def grant_extension(
         reason=reason,
         at=at,
     )
+    inbox.extension_granted(ext, at)
     return ext
 
 

@@ -18,6 +18,7 @@ from core.errors import ConflictError, ServiceError
 from core.formatting import short_date
 from core.models import BlocYear, Membership, Unit
 from covenant.models import CovenantContent
+from reports import inbox
 from reports.models import (
     Evidence,
     Extension,
@@ -434,6 +435,7 @@ def _submit_locked(
     # Queued in the transaction: the queue is a table of this database, so the email is lost with the change or not
     # at all (a crash after the commit cannot skip it). The worker only sees it once committed.
     notify_report.enqueue("submitted", report.pk)
+    inbox.report_submitted(report, now, by)
     return report
 
 
@@ -517,6 +519,7 @@ def _send_back(
         at=now,
     )
     notify_report.enqueue("returned", report.pk)  # in the transaction (see _submit_locked)
+    inbox.report_sent_back(report, reopened=action == "report.reopen", at=now)
     return report
 
 
@@ -547,6 +550,7 @@ def accept_report(
         after={"status": report.status},
         at=now,
     )
+    inbox.report_accepted(report, now)
     return report
 
 

@@ -32,6 +32,7 @@ from django_tasks import task
 from core.audit import Actor, bump_version, record
 from core.errors import ServiceError
 from core.models import BlocYear, Membership, Unit
+from scoring.meeting import inbox
 from scoring.meeting.models import AwardProposal, Ballot, Candidate, Choice, ReviewMeeting, SealedVote, VoterRecord
 from scoring.sheets.models import RankSnapshot, ScoringRound
 from scoring.sheets.services import approval_problems
@@ -259,6 +260,7 @@ def open_ballot(*, ballot: Ballot, by: Actor, at: datetime.datetime | None = Non
     )
     ballot.board_key = base64.b64encode(bytes(private)).decode() if private else None
     schedule_close(ballot)  # queued in the transaction: an open that rolls back schedules nothing
+    inbox.ballot_opened(ballot, reopened=False, at=now)
     return ballot
 
 
@@ -352,6 +354,7 @@ def reopen_ballot(*, ballot: Ballot, reason: str, by: Actor, at: datetime.dateti
         after={"reason": reason},
         at=now,
     )
+    inbox.ballot_opened(ballot, reopened=True, at=now)
     return ballot
 
 

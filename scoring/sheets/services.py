@@ -23,6 +23,7 @@ from core.models import BlocYear, Membership, Unit
 from reports.models import Evidence, Extension, ReportingPeriod, end_of_day
 from scoring.scoreboard.models import BonusItem, Scoreboard, SubItem
 from scoring.scoreboard.services import is_multiple_of
+from scoring.sheets import inbox
 from scoring.sheets.models import (
     ApprovedRecord,
     BonusClaim,
@@ -264,6 +265,7 @@ def submit_sheet(
         after={"status": sheet.status},
         at=now,
     )
+    inbox.sheet_submitted(sheet, now, by)
     return sheet
 
 
@@ -311,7 +313,8 @@ def assign_reviewers(
             reviewers[head] = deputy or rng.choice(others)
     else:
         raise ServiceError(_("Cách thẩm định không hợp lệ."))
-    for sheet in ScoreSheet.objects.filter(bloc_year=bloc_year):
+    assigned = list(ScoreSheet.objects.filter(bloc_year=bloc_year).select_related("unit"))
+    for sheet in assigned:
         sheet.reviewer_unit_id = reviewers.get(sheet.unit_id)
         sheet.save(update_fields=["reviewer_unit"])
     r.mode, r.assigned_at, r.version = mode, _now(at), r.version + 1
@@ -328,6 +331,7 @@ def assign_reviewers(
         },
         at=at,
     )
+    inbox.reviewers_assigned(bloc_year, assigned, at)
     return r
 
 
@@ -528,6 +532,7 @@ def release_review(*, bloc_year: BlocYear, by: Actor, at: datetime.datetime | No
     r.released_at, r.version = _now(at), r.version + 1
     r.save()
     record(bloc_year=bloc_year, by=by, action="review.release", target=r, at=at)
+    inbox.review_released(bloc_year, r.released_at)
     return r
 
 
@@ -552,6 +557,7 @@ def respond(
     if set(responses) - set(items):
         raise ServiceError(_("Dữ liệu gửi lên không khớp với bảng điểm. Hãy tải lại trang."))
     before, after = {}, {}
+    newly_contested = 0
     for sub_id, resp in responses.items():
         item = items[sub_id]
         if resp.contest not in (ItemScore.Contest.ACCEPTED, ItemScore.Contest.CONTESTED, ""):
@@ -565,12 +571,15 @@ def respond(
         if (item.contest, item.contest_comment) != (resp.contest, resp.comment.strip()):
             before[_key(item, "contest")] = item.contest
             after[_key(item, "contest")] = resp.contest
+            newly_contested += resp.contest == ItemScore.Contest.CONTESTED and item.contest != resp.contest
             item.contest, item.contest_comment = resp.contest, resp.comment.strip()
             item.save(update_fields=["contest", "contest_comment"])
     if before:
         record(
             bloc_year=sheet.bloc_year, by=by, action="sheet.respond", target=sheet, before=before, after=after, at=at
         )
+    if newly_contested:
+        inbox.contested(sheet, newly_contested, at, by)
     return sheet
 
 
@@ -610,6 +619,7 @@ def settle(
         reason=item.settlement_reason,
         at=at,
     )
+    inbox.settled(item, label(item.sub_item), at)
     return item
 
 
@@ -696,6 +706,7 @@ def approve(*, bloc_year: BlocYear, by: Actor, reason: str = "", at: datetime.da
         reason=reason,
         at=now,
     )
+    inbox.approved(bloc_year, now)
     return r
 
 

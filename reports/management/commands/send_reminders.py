@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.models import BlocYear
+from reports import inbox
 from reports.models import Extension, ProgressReport, ReminderLog, ReportingPeriod
 from reports.services import unit_dates
 from reports.tasks import send_reminder
@@ -58,6 +59,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 log = ReminderLog.objects.create(period=period, unit=unit, kind=kind, queued_at=timezone.now())
                 send_reminder.enqueue(log.pk, dates.deadline.isoformat(), dates.lock_date.isoformat(), dates.extended)
+                inbox.reminder(kind, period, unit.pk, dates.deadline)
         except IntegrityError:
             return 0  # already queued by an earlier run
         return 1
