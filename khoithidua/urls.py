@@ -29,6 +29,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("province/<slug:code>/", workspace_views.province, name="province"),
+    path("search/", workspace_views.search, name="search"),
     path("council/<slug:code>/", include("council.urls")),
     path("blocs/<slug:code>/<int:year>/", include("workspace.urls")),
     path("blocs/<slug:code>/<int:year>/", include("covenant.urls")),

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,12 +15,24 @@ from core.decorators import bloc_year_view
 from core.errors import ServiceError
 from core.models import AuditEntry, BlocYear, Unit
 from core.pages import errors_as_message, errors_on, year_context
+from core.spreadsheet import table_response
 from covenant.models import CovenantContent
 from reports import services
 from reports.access import get_report, require_unit_writer, visible_evidence, visible_reports
 from reports.board import completeness_board
 from reports.charts import SEGMENTS, completion_bars
-from reports.forms import EvidenceForm, ExtensionForm, PeriodForm, ReopenForm, ReportForm, ReviewForm
+from reports.forms import (
+    ALL_UNITS,
+    FILE_KINDS,
+    NOT_LINKED,
+    EvidenceFilterForm,
+    EvidenceForm,
+    ExtensionForm,
+    PeriodForm,
+    ReopenForm,
+    ReportForm,
+    ReviewForm,
+)
 from reports.models import (
     Evidence,
     Extension,
@@ -464,11 +476,20 @@ def evidence_list(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
         if outcome.ok:
             messages.success(request, _("Đã tải lên minh chứng."))
             return redirect(_url("evidence", bloc_year))
-    items = list(
-        Evidence.objects.filter(bloc_year=bloc_year, unit=access.unit).prefetch_related(
-            Prefetch("sections", ReportSection.objects.select_related("report__period", "content"))
-        )
+    contents = list(CovenantContent.objects.filter(covenant__bloc_year=bloc_year).order_by("order"))
+    others = (
+        [(m.unit_id, m.unit.short_name) for m in bloc_year.memberships.select_related("unit").order_by("order")]
+        if access.reads_submitted
+        else []
     )
+    filters = EvidenceFilterForm(request.GET, units=others, contents=contents)
+    values = filters.values()
+    items = _filtered_evidence(access, values)
+    if request.GET.get("export") == "xlsx":
+        return _evidence_xlsx(bloc_year, list(items))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["export"] = "xlsx"
     return render(
         request,
         "reports/evidence_list.html",
@@ -478,7 +499,78 @@ def evidence_list(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             "evidence",
             form=form,
             items=items,
+            filters=filters,
+            export_query=query.urlencode(),
+            shows_units=values.get("unit", "") not in ("", str(access.unit.pk)),
         ),
+    )
+
+
+def _filtered_evidence(access: Access, values: dict):
+    """The evidence listed: the unit's own by default; readers may list another unit's, or all, that they may
+    read (reports.access.visible_evidence: never what only a draft holds). Links shown are those of the reports
+    the user may open."""
+    unit = values.get("unit", "")
+    items = visible_evidence(access)
+    if unit == "":
+        items = items.filter(unit=access.unit)
+    elif unit != ALL_UNITS:
+        items = items.filter(unit_id=int(unit))
+    links = ReportSection.evidence.through.objects.filter(reportsection__report__in=visible_reports(access))
+    content = values.get("content")
+    if content == NOT_LINKED:
+        items = items.exclude(pk__in=links.values("evidence_id"))
+    elif content:
+        items = items.filter(pk__in=links.filter(reportsection__content_id=int(content)).values("evidence_id"))
+    if values.get("kind"):
+        items = items.filter(content_type__in=FILE_KINDS[values["kind"]][1])
+    if values.get("q"):
+        q = values["q"]
+        items = items.filter(Q(summary__icontains=q) | Q(number_symbol__icontains=q) | Q(original_name__icontains=q))
+    return (
+        items.select_related("unit")
+        .order_by("-uploaded_at", "-id")
+        .prefetch_related(
+            Prefetch(
+                "sections",
+                ReportSection.objects.filter(report__in=visible_reports(access))
+                .select_related("report__period", "content")
+                .order_by("report__period__order", "content__order"),
+            )
+        )
+    )
+
+
+def _evidence_xlsx(bloc_year: BlocYear, items: list[Evidence]) -> HttpResponse:
+    rows = [
+        [
+            e.unit.name,
+            e.number_symbol,
+            e.issued_on.strftime("%d/%m/%Y") if e.issued_on else "",
+            e.summary,
+            e.original_name,
+            round(e.size / 1024, 1),
+            "; ".join(f"{s.report.period.name}, {_('nội dung')} {s.content.order}" for s in e.sections.all()),
+            timezone.localtime(e.uploaded_at).strftime("%d/%m/%Y %H:%M"),
+        ]
+        for e in items
+    ]
+    return table_response(
+        f"minh-chung-{bloc_year.bloc.code}-{bloc_year.year}.xlsx",
+        _("Minh chứng"),
+        _("Minh chứng năm %(year)s – %(bloc)s") % {"year": bloc_year.year, "bloc": bloc_year.bloc.name},
+        [
+            _("Đơn vị"),
+            _("Số, ký hiệu"),
+            _("Ngày văn bản"),
+            _("Trích yếu"),
+            _("Tệp"),
+            _("Dung lượng (KB)"),
+            _("Dùng trong"),
+            _("Tải lên lúc"),
+        ],
+        rows,
+        [36, 18, 13, 60, 30, 12, 40, 17],
     )
 
 
