@@ -1,12 +1,14 @@
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core import visibility
@@ -139,6 +141,10 @@ def board(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             period_rates=list(zip(board.periods, period_rates, strict=True)),
             chart=completion_bars(board.periods, period_rates),
             segments=SEGMENTS,
+            # The secretariat's actions on many reports at once, while the year takes reports.
+            bulk=request.access.can_manage
+            and not bloc_year.is_published
+            and bloc_year.phase != BlocYear.Phase.SETUP,
             contents=list(CovenantContent.objects.filter(covenant__bloc_year=bloc_year).order_by("order")),
             # Who a reminder did not reach, and why (the secretariat follows up by phone).
             failed_reminders=list(
@@ -148,6 +154,113 @@ def board(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             )
             if request.access.can_manage
             else [],
+        ),
+    )
+
+
+BOARD_KEYS = ("q", "status", "period")
+_PICK = re.compile(r"^(\d{1,18}):(\d{1,9})$")
+
+
+def _board_url(bloc_year: BlocYear, query: str = "") -> str:
+    """The board with the filters it was shown with (only the board's own keys are kept)."""
+    given = QueryDict(query[:2000])
+    kept = QueryDict(mutable=True)
+    for key in BOARD_KEYS:
+        if given.get(key):
+            kept[key] = given[key][:200]
+    return _url("board", bloc_year) + (f"?{kept.urlencode()}" if kept else "")
+
+
+@require_POST
+@bloc_year_view(manage=True)
+def board_accept(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
+    """Accept the reports ticked on the board: all of them, or none with the reason for each refused."""
+    back = _board_url(bloc_year, request.POST.get("query", ""))
+    raw = request.POST.getlist("pick")[:1000]
+    matches = [_PICK.match(v) for v in raw]
+    if not all(matches):
+        messages.error(request, _("Lựa chọn gửi lên không hợp lệ. Hãy tải lại bảng theo dõi rồi chọn lại."))
+        return redirect(back)
+    picks = [services.Pick(int(m[1]), int(m[2])) for m in matches if m]
+    with errors_as_message(request) as outcome:
+        accepted = services.accept_reports(bloc_year=bloc_year, picks=picks, by=request.user)
+    if outcome.ok:
+        messages.success(
+            request,
+            ngettext(
+                "Đã tiếp nhận %(n)s báo cáo: %(list)s.",
+                "Đã tiếp nhận %(n)s báo cáo: %(list)s.",
+                len(accepted),
+            )
+            % {"n": len(accepted), "list": ", ".join(f"{r.unit.short_name} ({r.period.name})" for r in accepted)},
+        )
+    return redirect(back)
+
+
+@bloc_year_view(manage=True)
+def board_remind(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
+    """Remind the units whose report is overdue: the period's overdue units, all ticked, then a confirmation."""
+    periods = list(bloc_year.periods.order_by("order"))
+    source = request.POST if request.method == "POST" else request.GET
+    chosen = next((p for p in periods if str(p.pk) == source.get("period", "")), None)
+    if request.method == "POST":
+        if chosen is None:
+            messages.error(request, _("Kỳ báo cáo không hợp lệ. Hãy chọn lại."))
+            return redirect(_url("board_remind", bloc_year))
+        try:
+            unit_ids = [int(v) for v in request.POST.getlist("unit")[:1000] if len(v) <= 18]
+        except ValueError:
+            unit_ids = [-1]
+        with errors_as_message(request) as outcome:
+            done = services.remind_overdue(period=chosen, unit_ids=unit_ids, by=request.user)
+        if not outcome.ok:
+            return redirect(_url("board_remind", bloc_year) + f"?period={chosen.pk}")
+        if done.reminded:
+            messages.success(
+                request,
+                ngettext(
+                    "Đã gửi thư nhắc %(period)s tới %(n)s đơn vị: %(list)s.",
+                    "Đã gửi thư nhắc %(period)s tới %(n)s đơn vị: %(list)s.",
+                    len(done.reminded),
+                )
+                % {
+                    "period": chosen.name,
+                    "n": len(done.reminded),
+                    "list": ", ".join(u.short_name for u in done.reminded),
+                },
+            )
+        if done.skipped:
+            messages.warning(
+                request,
+                _("Không nhắc: %(list)s.") % {"list": "; ".join(f"{u.short_name} ({why})" for u, why in done.skipped)},
+            )
+        return redirect(_board_url(bloc_year, f"period={chosen.pk}"))
+    overdue_by_period = {p.pk: services.overdue_units(p) for p in periods}
+    if chosen is None:  # the first period with overdue units, else the first
+        chosen = next((p for p in periods if overdue_by_period[p.pk]), periods[0] if periods else None)
+    units = overdue_by_period.get(chosen.pk, []) if chosen else []
+    reminded_today = (
+        set(
+            ReminderLog.objects.filter(
+                period=chosen, kind=ReminderLog.Kind.OVERDUE, queued_at__date=timezone.localdate()
+            ).values_list("unit_id", flat=True)
+        )
+        if chosen
+        else set()
+    )
+    return render(
+        request,
+        "reports/board_remind.html",
+        year_context(
+            request,
+            bloc_year,
+            "board",
+            periods=[(p, len(overdue_by_period[p.pk])) for p in periods],
+            period=chosen,
+            units=units,
+            reminded_today=reminded_today,
+            to_remind=sum(1 for u in units if u.pk not in reminded_today),
         ),
     )
 
