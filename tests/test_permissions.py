@@ -32,6 +32,9 @@ ROUTE_KINDS = {
     # Checks a printed document's code: anyone holding the page may ask, without an account (issue 14).
     "verify": PUBLIC,
     "verify_code": PUBLIC,
+    # Search across every year the user may open: anyone logged in (each finds only what they may read, see
+    # tests/test_search.py).
+    "search": ANY_USER,
     "workspace:dashboard": READ,
     "covenant:members": READ,
     "covenant:covenant": READ,
@@ -65,6 +68,8 @@ ROUTE_KINDS = {
     "reports:review": MANAGE,
     "reports:periods_default": ACTION,
     "reports:reopen": ACTION,
+    "reports:board_remind": MANAGE,
+    "reports:board_accept": ACTION,
     "scores:overview": READ,
     "scores:assign": ACTION,
     "scores:release": ACTION,
@@ -220,7 +225,7 @@ def expected_status(name: str, role: str):
         return 200
     if role == "anonymous":
         return LOGIN
-    if role == "other_secretariat" and name not in ("home", "province", "verify", "verify_code", "healthz"):
+    if role == "other_secretariat" and name not in ("home", "province", "verify", "verify_code", "healthz", "search"):
         return 404
     if name.startswith("council:") and name in OWN_RULES:
         return OWN_RULES[name].get(role, 404)
