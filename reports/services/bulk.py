@@ -117,7 +117,7 @@ def accept_reports(
     locked = {
         r.pk: r
         for r in ProgressReport.objects.select_for_update()
-        .select_related("period", "unit", "updated_by")
+        .select_related("period", "unit")
         .filter(pk__in=list(wanted), period__bloc_year=bloc_year)
         .order_by("pk")
     }
