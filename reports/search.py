@@ -19,7 +19,7 @@ import functools
 import operator
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
@@ -73,7 +73,6 @@ class Hit:
     rank: float = 0.0
     title: str = ""
     status_label: str = ""
-    sort_key: tuple = field(default_factory=tuple)
 
 
 def uses_full_text() -> bool:
@@ -88,12 +87,14 @@ def _text_filter(fields: list[str], words: list[str]) -> Q:
     )
 
 
-def _full_text(qs: QuerySet, fields: list[str], words: list[str]) -> QuerySet:
-    """PostgreSQL: every word as the start of a word of the fields, ranked."""
+def _full_text(qs: QuerySet, fields: list[str], words: list[str], contains: list[str]) -> QuerySet:
+    """PostgreSQL: every word as the start of a word of the fields, ranked; or every word inside one of the
+    `contains` fields (file names: the parser reads "ke-hoach-2025.pdf" as one token, a file name)."""
     vector = SearchVector(*fields, config="simple")
     # The words hold only letters and digits (words_of): a raw query of prefixes is safe to build.
     query = SearchQuery(" & ".join(f"{w}:*" for w in words), config="simple", search_type="raw")
-    return qs.annotate(search=vector).filter(search=query).annotate(rank=SearchRank(vector, query))
+    matched = Q(search=query) | _text_filter(contains, words) if contains else Q(search=query)
+    return qs.annotate(search=vector).filter(matched).annotate(rank=SearchRank(vector, query))
 
 
 def _pattern(words: list[str]) -> re.Pattern:
@@ -157,9 +158,9 @@ def search(accesses: list[Access], q: str, *, kind: str = "", order: str = "newe
         # PostgreSQL's rank; on SQLite how often the words occur.
         return float(obj.rank) if full_text else float(_occurrences(texts, pattern))
 
-    def ranked(qs: QuerySet, fields: list[str]) -> QuerySet:
+    def ranked(qs: QuerySet, fields: list[str], contains: tuple[str, ...] = ()) -> QuerySet:
         if full_text:
-            qs = _full_text(qs, fields, words)
+            qs = _full_text(qs, fields, words, list(contains))
             return qs.order_by("-rank", "-pk") if order == "relevance" else qs
         return qs.filter(_text_filter(fields, words))
 
@@ -223,6 +224,7 @@ def search(accesses: list[Access], q: str, *, kind: str = "", order: str = "newe
         evidence = ranked(
             Evidence.objects.filter(pk__in=files.values("pk")).select_related("bloc_year__bloc", "unit"),
             list(EVIDENCE_FIELDS),
+            contains=("original_name",),
         )
         if order != "relevance" or not full_text:
             evidence = evidence.order_by("-bloc_year__year", "-uploaded_at", "-pk")
