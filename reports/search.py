@@ -110,12 +110,13 @@ def snippet(text: str, pattern: re.Pattern) -> SafeString:
     start = max(0, first.start() - SNIPPET_BEFORE) if first else 0
     end = min(len(text), start + SNIPPET_BEFORE + SNIPPET_AFTER)
     window = text[start:end]
-    parts, last = [], 0
+    parts: list[str] = []
+    last = 0
     for m in pattern.finditer(window):
-        parts.append(escape(window[last : m.start()]))
+        parts.append(str(escape(window[last : m.start()])))
         parts.append(f"<mark>{escape(m.group(0))}</mark>")
         last = m.end()
-    parts.append(escape(window[last:]))
+    parts.append(str(escape(window[last:])))
     return mark_safe(("… " if start else "") + "".join(parts) + (" …" if end < len(text) else ""))  # noqa: S308
 
 

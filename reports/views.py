@@ -236,7 +236,7 @@ def board_remind(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
                 _("Không nhắc: %(list)s.") % {"list": "; ".join(f"{u.short_name} ({why})" for u, why in done.skipped)},
             )
         return redirect(_board_url(bloc_year, f"period={chosen.pk}"))
-    overdue_by_period = {p.pk: services.overdue_units(p) for p in periods}
+    overdue_by_period = services.overdue_by_period(bloc_year, periods)
     if chosen is None:  # the first period with overdue units, else the first
         chosen = next((p for p in periods if overdue_by_period[p.pk]), periods[0] if periods else None)
     units = overdue_by_period.get(chosen.pk, []) if chosen else []

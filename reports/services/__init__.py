@@ -2,7 +2,14 @@
 report from draft to accepted, with its uploads) and ``evidence`` (files checked by content). The names below are
 the app's service API: ``from reports import services; services.submit_report(...)``."""
 
-from reports.services.bulk import Pick, Reminded, accept_reports, overdue_units, remind_overdue
+from reports.services.bulk import (
+    Pick,
+    Reminded,
+    accept_reports,
+    overdue_by_period,
+    overdue_units,
+    remind_overdue,
+)
 from reports.services.evidence import ALLOWED_TYPES, add_evidence, check_upload, files_removed_on_error
 from reports.services.periods import (
     DEFAULT_PERIODS,
@@ -58,6 +65,7 @@ __all__ = [
     "files_removed_on_error",
     "grant_extension",
     "load_written",
+    "overdue_by_period",
     "overdue_units",
     "remind_overdue",
     "reopen_report",

@@ -21,16 +21,28 @@ Status = ProgressReport.Status
 
 def overdue_units(period: ReportingPeriod, now: datetime.datetime | None = None) -> list[Unit]:
     """The member units whose report for the period is past its deadline and not yet in (before the lock date), in
-    the members' order. Three queries."""
+    the members' order."""
+    return overdue_by_period(period.bloc_year, [period], now)[period.pk]
+
+
+def overdue_by_period(
+    bloc_year: BlocYear, periods: list[ReportingPeriod], now: datetime.datetime | None = None
+) -> dict[int, list[Unit]]:
+    """overdue_units of each of these periods of the year, in three queries whatever the units and periods."""
     now = now or timezone.now()
-    reports = {r.unit_id: r for r in ProgressReport.objects.filter(period=period)}
-    extensions = {e.unit_id: e for e in Extension.objects.filter(period=period)}
-    members = Membership.objects.filter(bloc_year_id=period.bloc_year_id).select_related("unit").order_by("order")
-    return [
-        m.unit
-        for m in members
-        if timeliness(period, reports.get(m.unit_id), extensions.get(m.unit_id), now) == Timeliness.OVERDUE
-    ]
+    ids = [p.pk for p in periods]
+    reports = {(r.unit_id, r.period_id): r for r in ProgressReport.objects.filter(period_id__in=ids)}
+    extensions = {(e.unit_id, e.period_id): e for e in Extension.objects.filter(period_id__in=ids)}
+    members = list(Membership.objects.filter(bloc_year=bloc_year).select_related("unit").order_by("order"))
+    return {
+        p.pk: [
+            m.unit
+            for m in members
+            if timeliness(p, reports.get((m.unit_id, p.pk)), extensions.get((m.unit_id, p.pk)), now)
+            == Timeliness.OVERDUE
+        ]
+        for p in periods
+    }
 
 
 @dataclass
