@@ -148,6 +148,9 @@ NO_PAGE_OF_ITS_OWN = {
     "ScanForm", "LegalTextForm",
     # Bases and button-only forms: a hidden version or nothing to type.
     "StateForm", "ContentDeleteForm",
+    # GET filters above lists and the search (issue 16 item 6): a bad value is marked at its field and left out,
+    # tested in tests/test_find_and_act.py (test_bad_filter_values_..., accounts, evidence) and tests/test_search.py.
+    "FilterForm", "HistoryFilterForm", "AccountFilterForm", "EvidenceFilterForm", "SearchForm",
 }
 
 
