@@ -469,14 +469,16 @@ def _history_choices(entries) -> dict:
     """What the log of this year holds, for the filter's lists: who acted, on what kinds of objects, which actions
     (two queries, whatever the log's length)."""
     actors = {}
+    # .order_by(): the log's default order would add its columns to the DISTINCT and undo it.
     for pk, username, first, last in (
         entries.filter(actor__isnull=False)
+        .order_by()
         .values_list("actor_id", "actor__username", "actor__first_name", "actor__last_name")
         .distinct()
     ):
         actors[str(pk)] = f"{first} {last}".strip() or username
     types, actions = set(), set()
-    for target_type, action in entries.values_list("target_type", "action").distinct():
+    for target_type, action in entries.order_by().values_list("target_type", "action").distinct():
         types.add(target_type)
         actions.add(action)
     return {
