@@ -150,3 +150,54 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
             except ValueError:
                 pass  # not a number: the parent says it is not a valid choice
         return super()._check_values(value)
+
+
+SEARCH_MAX_LENGTH = 200
+
+
+class FilterForm(forms.Form):
+    """The GET form above a list: every field optional; a bad value (a tampered choice, a date typed wrong, a text
+    too long) is marked at its field and that filter alone is left out, the others still apply."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        # Only the form's own keys count: ?page=2 alone is an unfiltered list, not a bound (and checked) form.
+        bound = data is not None and any(data.get(name) for name in self.base_fields)
+        super().__init__(data if bound else None, *args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+            small = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+            field.widget.attrs["class"] = small
+
+    def values(self) -> dict:
+        """The valid filters given (empty ones left out)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if k not in self.errors and v not in (None, "", [])}
+
+    # Fields that order or shape the list without filtering it.
+    not_filters: tuple[str, ...] = ("sort",)
+
+    @property
+    def active(self) -> bool:
+        return any(k not in self.not_filters for k in self.values())
+
+
+def search_text_field(label, placeholder="") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        max_length=SEARCH_MAX_LENGTH,
+        strip=True,
+        widget=forms.TextInput(attrs={"placeholder": placeholder, "type": "search"}),
+        error_messages={
+            "max_length": ngettext_lazy(
+                "Từ khóa tìm kiếm dài tối đa %(limit_value)d ký tự.",
+                "Từ khóa tìm kiếm dài tối đa %(limit_value)d ký tự.",
+                "limit_value",
+            )
+        },
+    )

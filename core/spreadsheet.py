@@ -5,9 +5,15 @@ LibreOffice also read as the start of a formula or use to shift it past a check)
 in the file a secretariat opens. Every export writes its cells through this module.
 """
 
+import io
 import re
 from collections.abc import Iterable
 from typing import Any
+
+from django.http import HttpResponse
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A plain decimal number printed by core.formatting.plain ("-1.5"): a spreadsheet reads it as a number, not a formula.
@@ -34,3 +40,32 @@ def xlsx_append(ws, values: Iterable[Any]) -> None:
         if is_formula_like(value):
             # Keeps it text when someone edits the cell in Excel, too.
             cell.quotePrefix = True
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table_response(
+    filename: str, title: str, heading: str, headers: list[str], rows: Iterable[list], widths: list[int]
+) -> HttpResponse:
+    """A one-sheet workbook of a page's table (a heading line, bold headers, the rows) as a download."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    xlsx_append(ws, [heading])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append([])
+    xlsx_append(ws, headers)
+    for cell in ws[3]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for row in rows:
+        xlsx_append(ws, row)
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "A4"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

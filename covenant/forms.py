@@ -2,7 +2,16 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DATE_HELP, DateInput, ReasonForm, ReasonMixin, VersionedForm, VietnameseFormSet
+from core.forms import (
+    DATE_HELP,
+    DateInput,
+    FilterForm,
+    ReasonForm,
+    ReasonMixin,
+    VersionedForm,
+    VietnameseFormSet,
+    search_text_field,
+)
 from core.models import Membership, Profile, Unit
 from covenant.models import Covenant, CovenantContent
 
@@ -224,3 +233,55 @@ class PhaseAdvanceForm(forms.Form):
         label=_("Tôi đã xem danh sách trên và xác nhận chuyển giai đoạn."),
         error_messages={"required": _("Hãy đánh dấu xác nhận trước khi chuyển giai đoạn.")},
     )
+
+
+SORT_CHOICES = [("newest", _("Mới nhất trước")), ("oldest", _("Cũ nhất trước"))]
+SYSTEM_ACTOR = "system"
+
+
+class HistoryFilterForm(FilterForm):
+    """Who, what, when on the year's change log; the choices are what the log holds (passed in by the view)."""
+
+    actor = forms.ChoiceField(label=_("Người thực hiện"))
+    target_type = forms.ChoiceField(label=_("Loại đối tượng"))
+    action = forms.ChoiceField(label=_("Thao tác"))
+    date_from = forms.DateField(label=_("Từ ngày"), widget=DateInput)
+    date_to = forms.DateField(label=_("Đến ngày"), widget=DateInput)
+    q = search_text_field(_("Có chữ"), _("Tên đối tượng hoặc lý do"))
+    sort = forms.ChoiceField(label=_("Thứ tự"), choices=SORT_CHOICES)
+
+    def __init__(self, data=None, *, actors, target_types, actions, **kwargs):
+        super().__init__(data, **kwargs)
+        everyone = [("", _("Mọi người"))]
+        self.fields["actor"].choices = [*everyone, *actors, (SYSTEM_ACTOR, _("Hệ thống"))]
+        self.fields["target_type"].choices = [("", _("Mọi loại")), *target_types]
+        self.fields["action"].choices = [("", _("Mọi thao tác")), *actions]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("“Đến ngày” phải sau hoặc bằng “Từ ngày”."))
+        return data
+
+
+ACCOUNT_STATES = [
+    ("active", _("Đang hoạt động")),
+    ("inactive", _("Đã khóa")),
+    ("locked_out", _("Tạm khóa do sai mật khẩu")),
+]
+
+
+class AccountFilterForm(FilterForm):
+    q = search_text_field(_("Tìm"), _("Họ tên, tên đăng nhập, thư"))
+    role = forms.ChoiceField(label=_("Vai trò"))
+    unit = forms.ChoiceField(label=_("Đơn vị"))
+    state = forms.ChoiceField(label=_("Trạng thái"), choices=[("", _("Mọi trạng thái")), *ACCOUNT_STATES])
+
+    def __init__(self, data=None, *, units, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["role"].choices = [
+            ("", _("Mọi vai trò")),
+            *[(r.value, r.label) for r in (Profile.Role.OFFICER, Profile.Role.SECRETARIAT, Profile.Role.LEADER)],
+        ]
+        self.fields["unit"].choices = [("", _("Mọi đơn vị")), *[(str(u.pk), u.short_name) for u in units]]

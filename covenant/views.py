@@ -1,23 +1,31 @@
 """The year's setup pages: members, units, the covenant and its contents, phase steps, accounts, history."""
 
+import datetime
+
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core import lifecycle, visibility
+from core import audit_display, lifecycle, visibility
 from core.decorators import bloc_year_view
 from core.models import AuditEntry, BlocYear, Membership, Profile
 from core.pages import errors_as_message, errors_on, post_data, year_context
+from core.spreadsheet import table_response
 from covenant import services
 from covenant.forms import (
+    SYSTEM_ACTOR,
+    AccountFilterForm,
     ContentDeleteForm,
     ContentForm,
     CovenantForm,
     HandoverForm,
+    HistoryFilterForm,
     MemberFormSet,
     MembersMetaForm,
     OfficerCreateForm,
@@ -299,10 +307,34 @@ def _officers(bloc_year: BlocYear, me):
     )
 
 
+def _filtered_officers(officers, values: dict):
+    if values.get("q"):
+        q = values["q"]
+        officers = officers.filter(
+            Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q) | Q(email__icontains=q)
+        )
+    if values.get("role"):
+        officers = officers.filter(profile__role=values["role"])
+    if values.get("unit"):
+        officers = officers.filter(profile__unit_id=int(values["unit"]))
+    if values.get("state") == "active":
+        officers = officers.filter(is_active=True)
+    elif values.get("state") == "inactive":
+        officers = officers.filter(is_active=False)
+    return officers
+
+
 @bloc_year_view(manage=True)
 def accounts(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     following = services.next_year_head(bloc_year)
-    officers = list(_officers(bloc_year, request.user))
+    form = AccountFilterForm(request.GET, units=[m.unit for m in _members(bloc_year)])
+    values = form.values()
+    officers = list(_filtered_officers(_officers(bloc_year, request.user), values))
+    locked_out = services.locked_out_usernames([u.username for u in officers])
+    if values.get("state") == "locked_out":
+        officers = [u for u in officers if u.username in locked_out]
+    if request.GET.get("export") == "xlsx":
+        return _accounts_xlsx(bloc_year, officers, locked_out)
     return render(
         request,
         "covenant/accounts.html",
@@ -312,8 +344,29 @@ def accounts(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             "accounts",
             officers=officers,
             next_head=following if following and request.access.unit != following.unit else None,
-            locked_out=services.locked_out_usernames([u.username for u in officers]),
+            locked_out=locked_out,
+            form=form,
+            export_query=_export_query(request),
         ),
+    )
+
+
+def _accounts_xlsx(bloc_year: BlocYear, officers: list, locked_out: set[str]) -> HttpResponse:
+    rows = []
+    for u in officers:
+        state = _("Đang hoạt động") if u.is_active else _("Đã khóa")
+        if u.username in locked_out:
+            state = f"{state}; {_('Tạm khóa do sai mật khẩu nhiều lần')}"
+        unit = u.profile.unit.name if u.profile.unit else _("Lãnh đạo khối")
+        rows.append([unit, u.get_full_name(), u.username, u.email, u.profile.get_role_display(), state])
+    return table_response(
+        f"tai-khoan-{bloc_year.bloc.code}-{bloc_year.year}.xlsx",
+        _("Tài khoản"),
+        _("Tài khoản cán bộ các đơn vị năm %(year)s – %(bloc)s")
+        % {"year": bloc_year.year, "bloc": bloc_year.bloc.name},
+        [_("Đơn vị"), _("Họ tên"), _("Tên đăng nhập"), _("Thư điện tử"), _("Vai trò"), _("Trạng thái")],
+        rows,
+        [40, 26, 24, 32, 24, 30],
     )
 
 
@@ -412,15 +465,80 @@ def account_password(request: HttpRequest, bloc_year: BlocYear, account_pk: int)
     )
 
 
+def _history_choices(entries) -> dict:
+    """What the log of this year holds, for the filter's lists: who acted, on what kinds of objects, which actions
+    (two queries, whatever the log's length)."""
+    actors = {}
+    # .order_by(): the log's default order would add its columns to the DISTINCT and undo it.
+    for pk, username, first, last in (
+        entries.filter(actor__isnull=False)
+        .order_by()
+        .values_list("actor_id", "actor__username", "actor__first_name", "actor__last_name")
+        .distinct()
+    ):
+        actors[str(pk)] = f"{first} {last}".strip() or username
+    types, actions = set(), set()
+    for target_type, action in entries.order_by().values_list("target_type", "action").distinct():
+        types.add(target_type)
+        actions.add(action)
+    return {
+        "actors": sorted(actors.items(), key=lambda pair: pair[1].casefold()),
+        "target_types": sorted(((t, _type_label(t)) for t in types), key=lambda pair: pair[1].casefold()),
+        "actions": sorted(((a, audit_display.action_label(a)) for a in actions), key=lambda pair: pair[1].casefold()),
+    }
+
+
+def _type_label(target_type: str) -> str:
+    try:
+        return str(apps.get_model(target_type)._meta.verbose_name).capitalize()
+    except (LookupError, ValueError):
+        return target_type
+
+
+def _filtered_history(entries, values: dict, visible_drafts: set[int]):
+    actor = values.get("actor")
+    if actor == SYSTEM_ACTOR:
+        entries = entries.filter(actor__isnull=True)
+    elif actor:
+        entries = entries.filter(actor_id=int(actor))
+    if values.get("target_type"):
+        entries = entries.filter(target_type=values["target_type"])
+    if values.get("action"):
+        entries = entries.filter(action=values["action"])
+    # Whole days in the project's time zone (Asia/Ho_Chi_Minh), not the database's.
+    if values.get("date_from"):
+        entries = entries.filter(at__gte=_day_start(values["date_from"]))
+    if values.get("date_to"):
+        entries = entries.filter(at__lt=_day_start(values["date_to"] + datetime.timedelta(days=1)))
+    if values.get("q"):
+        q = values["q"]
+        # A draft the user may not read is shown as "(bản nháp)": its name and reason must not be findable either,
+        # so the words are looked for only in entries that are not drafts, or drafts the user may read.
+        entries = entries.filter(Q(target_repr__icontains=q) | Q(reason__icontains=q)).filter(
+            ~Q(action__in=visibility.draft_actions()) | Q(pk__in=sorted(visible_drafts))
+        )
+    return entries.order_by("at", "id") if values.get("sort") == "oldest" else entries.order_by("-at", "-id")
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 @bloc_year_view(manage=True, kept=True)
 def history(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
-    # Paginated by the template (50 a page): one count and one page query, whatever the history's length.
     entries = AuditEntry.objects.filter(bloc_year=bloc_year).select_related("actor")
+    form = HistoryFilterForm(request.GET, **_history_choices(AuditEntry.objects.filter(bloc_year=bloc_year)))
     # Other units' drafts appear as "(bản nháp)": the ids of every draft entry of the year the user may not see.
-    drafts = visibility.masked_entries(
-        request.access,
-        entries.filter(action__in=visibility.draft_actions()).values_list("pk", "action", "target_type", "target_id"),
+    draft_rows = list(
+        AuditEntry.objects.filter(bloc_year=bloc_year, action__in=visibility.draft_actions()).values_list(
+            "pk", "action", "target_type", "target_id"
+        )
     )
+    drafts = visibility.masked_entries(request.access, draft_rows)
+    entries = _filtered_history(entries, form.values(), {row[0] for row in draft_rows} - drafts)
+    if request.GET.get("export") == "xlsx":
+        return _history_xlsx(bloc_year, list(entries), drafts)
+    # Paginated by the template (50 a page): one count and one page query, whatever the history's length.
     return render(
         request,
         "covenant/history.html",
@@ -431,5 +549,47 @@ def history(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             entries=entries,
             drafts=drafts,
             drafts_unnamed=visibility.unnamed_types(),
+            form=form,
+            export_query=_export_query(request),
         ),
+    )
+
+
+def _export_query(request: HttpRequest) -> str:
+    """The page's filters with export=xlsx: the file holds what the filtered list holds (every page of it)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["export"] = "xlsx"
+    return query.urlencode()
+
+
+def _history_xlsx(bloc_year: BlocYear, entries: list[AuditEntry], drafts: set[int]) -> HttpResponse:
+    unnamed = visibility.unnamed_types()
+    draft_label = str(visibility.DRAFT_LABEL)
+    rows = []
+    for e in entries:
+        masked = e.pk in drafts
+        if masked:
+            target = draft_label if e.target_type in unnamed else f"{e.target_repr} {draft_label}"
+            changes = ""
+        else:
+            target = e.target_repr
+            changes = "\n".join(f"{label}: {old} → {new}" for label, old, new in e.display_changes)
+        rows.append(
+            [
+                timezone.localtime(e.at).strftime("%d/%m/%Y %H:%M"),
+                (e.actor.get_full_name() or e.actor.username) if e.actor else _("Hệ thống"),
+                e.action_label,
+                target,
+                changes,
+                "" if masked else e.reason,
+            ]
+        )
+    return table_response(
+        f"nhat-ky-{bloc_year.bloc.code}-{bloc_year.year}.xlsx",
+        _("Nhật ký thay đổi"),
+        _("Nhật ký thay đổi năm %(year)s – %(bloc)s") % {"year": bloc_year.year, "bloc": bloc_year.bloc.name},
+        [_("Thời điểm"), _("Người thực hiện"), _("Thao tác"), _("Đối tượng"), _("Thay đổi"), _("Lý do")],
+        rows,
+        [17, 24, 26, 45, 60, 40],
     )

@@ -34,6 +34,7 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", inbox_views.open_notification, name="notification_open"),
     path("notifications/<int:pk>/read/", inbox_views.read, name="notification_read"),
     path("province/<slug:code>/", workspace_views.province, name="province"),
+    path("search/", workspace_views.search, name="search"),
     path("council/<slug:code>/", include("council.urls")),
     path("blocs/<slug:code>/<int:year>/", include("workspace.urls")),
     path("blocs/<slug:code>/<int:year>/", include("covenant.urls")),

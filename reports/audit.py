@@ -61,6 +61,7 @@ VOCABULARY = audit_display.register(
             "report.accept": gettext_lazy("Tiếp nhận báo cáo"),
             "report.reopen": gettext_lazy("Mở lại báo cáo"),
             "evidence.add": gettext_lazy("Thêm minh chứng"),
+            "period.remind_overdue": gettext_lazy("Nhắc đơn vị quá hạn nộp báo cáo"),
         },
         fields={
             "periods": gettext_lazy("Các kỳ báo cáo"),
@@ -71,6 +72,7 @@ VOCABULARY = audit_display.register(
             "submitted_at": gettext_lazy("Thời điểm nộp"),
             "resubmit_due": gettext_lazy("Hạn nộp lại"),
             "general_proposals": gettext_lazy("Đề xuất, kiến nghị chung"),
+            "reminded": gettext_lazy("Đơn vị được nhắc"),
         },
         target_fields={
             "reports.reportingperiod": {

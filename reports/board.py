@@ -90,7 +90,7 @@ def completeness_board(bloc_year: BlocYear, now: datetime.datetime | None = None
     reports = {
         (r.unit_id, r.period_id): r
         for r in ProgressReport.objects.filter(period__bloc_year=bloc_year).only(
-            "id", "unit_id", "period_id", "status", "first_submitted_at", "submitted_at", "resubmit_due"
+            "id", "unit_id", "period_id", "status", "first_submitted_at", "submitted_at", "resubmit_due", "version"
         )
     }
     extensions = {(e.unit_id, e.period_id): e for e in Extension.objects.filter(period__bloc_year=bloc_year)}

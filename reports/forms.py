@@ -7,8 +7,9 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.formatting import short_date
-from core.forms import DATE_HELP, DateInput, ReasonMixin, VersionedForm
+from core.forms import DATE_HELP, DateInput, FilterForm, ReasonMixin, VersionedForm, search_text_field
 from reports.models import ReportingPeriod
+from reports.search import KINDS, words_of
 
 MAX_RESULT_ROWS = 30
 
@@ -205,3 +206,73 @@ class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("Lý do mở lại"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     due = forms.DateField(label=_("Hạn nộp lại"), required=False, widget=DateInput)
 
+
+# The evidence list's "file type" filter: groups of the content types an upload may have (services.ALLOWED_TYPES).
+FILE_KINDS = {
+    "pdf": (_("PDF"), ["application/pdf"]),
+    "word": (
+        _("Văn bản Word, ODT"),
+        [
+            "application/msword",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.oasis.opendocument.text",
+        ],
+    ),
+    "sheet": (
+        _("Bảng tính Excel, ODS"),
+        [
+            "application/vnd.ms-excel",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "application/vnd.oasis.opendocument.spreadsheet",
+        ],
+    ),
+    "image": (_("Ảnh"), ["image/jpeg", "image/png", "image/gif", "image/webp"]),
+}
+ALL_UNITS = "all"
+NOT_LINKED = "none"
+
+
+class EvidenceFilterForm(FilterForm):
+    q = search_text_field(_("Tìm"), _("Số, ký hiệu, trích yếu, tên tệp"))
+    unit = forms.ChoiceField(label=_("Đơn vị"))
+    content = forms.ChoiceField(label=_("Nội dung giao ước"))
+    kind = forms.ChoiceField(
+        label=_("Loại tệp"), choices=[("", _("Mọi loại")), *((k, v[0]) for k, v in FILE_KINDS.items())]
+    )
+
+    def __init__(self, data=None, *, units, contents, **kwargs):
+        """units: [(id, name)] the user may pick besides their own (readers: the year's other units)."""
+        super().__init__(data, **kwargs)
+        if units:
+            self.fields["unit"].choices = [
+                ("", _("Đơn vị mình")),
+                (ALL_UNITS, _("Mọi đơn vị")),
+                *((str(pk), name) for pk, name in units),
+            ]
+        else:
+            del self.fields["unit"]
+        self.fields["content"].choices = [
+            ("", _("Mọi nội dung")),
+            *((str(c.pk), f"{c.order}. {c.title}"[:70]) for c in contents),
+            (NOT_LINKED, _("Chưa gắn vào báo cáo")),
+        ]
+
+
+class SearchForm(FilterForm):
+    q = search_text_field(_("Tìm trong báo cáo và minh chứng"), _("Từ khóa"))
+    kind = forms.ChoiceField(label=_("Tìm trong"))
+    year = forms.TypedChoiceField(label=_("Năm"), coerce=int)
+    sort = forms.ChoiceField(
+        label=_("Thứ tự"), choices=[("newest", _("Năm gần nhất trước")), ("relevance", _("Khớp nhất trước"))]
+    )
+
+    def __init__(self, data=None, *, years: list[int], **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["kind"].choices = [("", _("Báo cáo và minh chứng")), *KINDS.items()]
+        self.fields["year"].choices = [("", _("Mọi năm")), *((y, str(y)) for y in years)]
+
+    def clean_q(self):
+        q = self.cleaned_data.get("q", "")
+        if q and not words_of(q):
+            raise forms.ValidationError(_("Hãy nhập ít nhất một chữ hoặc số để tìm."))
+        return q

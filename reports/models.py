@@ -199,6 +199,8 @@ class ReminderLog(models.Model):
     class Kind(models.TextChoices):
         OPENED = "opened", _("Kỳ báo cáo đã mở")
         DUE_SOON = "due_soon", _("Sắp đến hạn nộp")
+        # Sent when the secretariat asks (from the board), as often as it asks: not once only like the others.
+        OVERDUE = "overdue", _("Quá hạn, chưa nộp")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Đang chờ gửi")
@@ -215,10 +217,16 @@ class ReminderLog(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(_("lý do gửi không được"), blank=True, max_length=2000)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Who asked for it (an overdue reminder sent from the board); empty for the automatic ones.
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["period", "unit", "kind"], name="reports_reminder_once"),
+            models.UniqueConstraint(
+                fields=["period", "unit", "kind"], condition=~Q(kind="overdue"), name="reports_reminder_once"
+            ),
             models.CheckConstraint(
                 condition=~Q(status="sent") | Q(sent_at__isnull=False), name="reports_reminder_sent_at"
             ),

@@ -1,12 +1,14 @@
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from core import visibility
@@ -15,12 +17,24 @@ from core.decorators import bloc_year_view
 from core.errors import ServiceError
 from core.models import AuditEntry, BlocYear, Unit
 from core.pages import errors_as_message, errors_on, post_data, post_files, year_context
+from core.spreadsheet import table_response
 from covenant.models import CovenantContent
 from reports import services
 from reports.access import get_report, require_unit_writer, visible_evidence, visible_reports
 from reports.board import completeness_board
 from reports.charts import SEGMENTS, completion_bars
-from reports.forms import EvidenceForm, ExtensionForm, PeriodForm, ReopenForm, ReportForm, ReviewForm
+from reports.forms import (
+    ALL_UNITS,
+    FILE_KINDS,
+    NOT_LINKED,
+    EvidenceFilterForm,
+    EvidenceForm,
+    ExtensionForm,
+    PeriodForm,
+    ReopenForm,
+    ReportForm,
+    ReviewForm,
+)
 from reports.models import (
     Evidence,
     Extension,
@@ -127,6 +141,10 @@ def board(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             period_rates=list(zip(board.periods, period_rates, strict=True)),
             chart=completion_bars(board.periods, period_rates),
             segments=SEGMENTS,
+            # The secretariat's actions on many reports at once, while the year takes reports.
+            bulk=request.access.can_manage
+            and not bloc_year.is_published
+            and bloc_year.phase != BlocYear.Phase.SETUP,
             contents=list(CovenantContent.objects.filter(covenant__bloc_year=bloc_year).order_by("order")),
             # Who a reminder did not reach, and why (the secretariat follows up by phone).
             failed_reminders=list(
@@ -136,6 +154,113 @@ def board(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             )
             if request.access.can_manage
             else [],
+        ),
+    )
+
+
+BOARD_KEYS = ("q", "status", "period")
+_PICK = re.compile(r"^(\d{1,18}):(\d{1,9})$")
+
+
+def _board_url(bloc_year: BlocYear, query: str = "") -> str:
+    """The board with the filters it was shown with (only the board's own keys are kept)."""
+    given = QueryDict(query[:2000])
+    kept = QueryDict(mutable=True)
+    for key in BOARD_KEYS:
+        if given.get(key):
+            kept[key] = given[key][:200]
+    return _url("board", bloc_year) + (f"?{kept.urlencode()}" if kept else "")
+
+
+@require_POST
+@bloc_year_view(manage=True)
+def board_accept(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
+    """Accept the reports ticked on the board: all of them, or none with the reason for each refused."""
+    back = _board_url(bloc_year, request.POST.get("query", ""))
+    raw = request.POST.getlist("pick")[:1000]
+    matches = [_PICK.match(v) for v in raw]
+    if not all(matches):
+        messages.error(request, _("Lựa chọn gửi lên không hợp lệ. Hãy tải lại bảng theo dõi rồi chọn lại."))
+        return redirect(back)
+    picks = [services.Pick(int(m[1]), int(m[2])) for m in matches if m]
+    with errors_as_message(request) as outcome:
+        accepted = services.accept_reports(bloc_year=bloc_year, picks=picks, by=request.user)
+    if outcome.ok:
+        messages.success(
+            request,
+            ngettext(
+                "Đã tiếp nhận %(n)s báo cáo: %(list)s.",
+                "Đã tiếp nhận %(n)s báo cáo: %(list)s.",
+                len(accepted),
+            )
+            % {"n": len(accepted), "list": ", ".join(f"{r.unit.short_name} ({r.period.name})" for r in accepted)},
+        )
+    return redirect(back)
+
+
+@bloc_year_view(manage=True)
+def board_remind(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
+    """Remind the units whose report is overdue: the period's overdue units, all ticked, then a confirmation."""
+    periods = list(bloc_year.periods.order_by("order"))
+    source = request.POST if request.method == "POST" else request.GET
+    chosen = next((p for p in periods if str(p.pk) == source.get("period", "")), None)
+    if request.method == "POST":
+        if chosen is None:
+            messages.error(request, _("Kỳ báo cáo không hợp lệ. Hãy chọn lại."))
+            return redirect(_url("board_remind", bloc_year))
+        try:
+            unit_ids = [int(v) for v in request.POST.getlist("unit")[:1000] if len(v) <= 18]
+        except ValueError:
+            unit_ids = [-1]
+        with errors_as_message(request) as outcome:
+            done = services.remind_overdue(period=chosen, unit_ids=unit_ids, by=request.user)
+        if not outcome.ok:
+            return redirect(_url("board_remind", bloc_year) + f"?period={chosen.pk}")
+        if done.reminded:
+            messages.success(
+                request,
+                ngettext(
+                    "Đã gửi thư nhắc %(period)s tới %(n)s đơn vị: %(list)s.",
+                    "Đã gửi thư nhắc %(period)s tới %(n)s đơn vị: %(list)s.",
+                    len(done.reminded),
+                )
+                % {
+                    "period": chosen.name,
+                    "n": len(done.reminded),
+                    "list": ", ".join(u.short_name for u in done.reminded),
+                },
+            )
+        if done.skipped:
+            messages.warning(
+                request,
+                _("Không nhắc: %(list)s.") % {"list": "; ".join(f"{u.short_name} ({why})" for u, why in done.skipped)},
+            )
+        return redirect(_board_url(bloc_year, f"period={chosen.pk}"))
+    overdue_by_period = services.overdue_by_period(bloc_year, periods)
+    if chosen is None:  # the first period with overdue units, else the first
+        chosen = next((p for p in periods if overdue_by_period[p.pk]), periods[0] if periods else None)
+    units = overdue_by_period.get(chosen.pk, []) if chosen else []
+    reminded_today = (
+        set(
+            ReminderLog.objects.filter(
+                period=chosen, kind=ReminderLog.Kind.OVERDUE, queued_at__date=timezone.localdate()
+            ).values_list("unit_id", flat=True)
+        )
+        if chosen
+        else set()
+    )
+    return render(
+        request,
+        "reports/board_remind.html",
+        year_context(
+            request,
+            bloc_year,
+            "board",
+            periods=[(p, len(overdue_by_period[p.pk])) for p in periods],
+            period=chosen,
+            units=units,
+            reminded_today=reminded_today,
+            to_remind=sum(1 for u in units if u.pk not in reminded_today),
         ),
     )
 
@@ -464,11 +589,20 @@ def evidence_list(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
         if outcome.ok:
             messages.success(request, _("Đã tải lên minh chứng."))
             return redirect(_url("evidence", bloc_year))
-    items = list(
-        Evidence.objects.filter(bloc_year=bloc_year, unit=access.unit).prefetch_related(
-            Prefetch("sections", ReportSection.objects.select_related("report__period", "content"))
-        )
+    contents = list(CovenantContent.objects.filter(covenant__bloc_year=bloc_year).order_by("order"))
+    others = (
+        [(m.unit_id, m.unit.short_name) for m in bloc_year.memberships.select_related("unit").order_by("order")]
+        if access.reads_submitted
+        else []
     )
+    filters = EvidenceFilterForm(request.GET, units=others, contents=contents)
+    values = filters.values()
+    items = _filtered_evidence(access, values)
+    if request.GET.get("export") == "xlsx":
+        return _evidence_xlsx(bloc_year, list(items))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["export"] = "xlsx"
     return render(
         request,
         "reports/evidence_list.html",
@@ -478,7 +612,78 @@ def evidence_list(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             "evidence",
             form=form,
             items=items,
+            filters=filters,
+            export_query=query.urlencode(),
+            shows_units=values.get("unit", "") not in ("", str(access.unit.pk)),
         ),
+    )
+
+
+def _filtered_evidence(access: Access, values: dict):
+    """The evidence listed: the unit's own by default; readers may list another unit's, or all, that they may
+    read (reports.access.visible_evidence: never what only a draft holds). Links shown are those of the reports
+    the user may open."""
+    unit = values.get("unit", "")
+    items = visible_evidence(access)
+    if unit == "":
+        items = items.filter(unit=access.unit)
+    elif unit != ALL_UNITS:
+        items = items.filter(unit_id=int(unit))
+    links = ReportSection.evidence.through.objects.filter(reportsection__report__in=visible_reports(access))
+    content = values.get("content")
+    if content == NOT_LINKED:
+        items = items.exclude(pk__in=links.values("evidence_id"))
+    elif content:
+        items = items.filter(pk__in=links.filter(reportsection__content_id=int(content)).values("evidence_id"))
+    if values.get("kind"):
+        items = items.filter(content_type__in=FILE_KINDS[values["kind"]][1])
+    if values.get("q"):
+        q = values["q"]
+        items = items.filter(Q(summary__icontains=q) | Q(number_symbol__icontains=q) | Q(original_name__icontains=q))
+    return (
+        items.select_related("unit")
+        .order_by("-uploaded_at", "-id")
+        .prefetch_related(
+            Prefetch(
+                "sections",
+                ReportSection.objects.filter(report__in=visible_reports(access))
+                .select_related("report__period", "content")
+                .order_by("report__period__order", "content__order"),
+            )
+        )
+    )
+
+
+def _evidence_xlsx(bloc_year: BlocYear, items: list[Evidence]) -> HttpResponse:
+    rows = [
+        [
+            e.unit.name,
+            e.number_symbol,
+            e.issued_on.strftime("%d/%m/%Y") if e.issued_on else "",
+            e.summary,
+            e.original_name,
+            round(e.size / 1024, 1),
+            "; ".join(f"{s.report.period.name}, {_('nội dung')} {s.content.order}" for s in e.sections.all()),
+            timezone.localtime(e.uploaded_at).strftime("%d/%m/%Y %H:%M"),
+        ]
+        for e in items
+    ]
+    return table_response(
+        f"minh-chung-{bloc_year.bloc.code}-{bloc_year.year}.xlsx",
+        _("Minh chứng"),
+        _("Minh chứng năm %(year)s – %(bloc)s") % {"year": bloc_year.year, "bloc": bloc_year.bloc.name},
+        [
+            _("Đơn vị"),
+            _("Số, ký hiệu"),
+            _("Ngày văn bản"),
+            _("Trích yếu"),
+            _("Tệp"),
+            _("Dung lượng (KB)"),
+            _("Dùng trong"),
+            _("Tải lên lúc"),
+        ],
+        rows,
+        [36, 18, 13, 60, 30, 12, 40, 17],
     )
 
 

@@ -32,6 +32,9 @@ ROUTE_KINDS = {
     # Checks a printed document's code: anyone holding the page may ask, without an account (issue 14).
     "verify": PUBLIC,
     "verify_code": PUBLIC,
+    # Search across every year the user may open: anyone logged in (each finds only what they may read, see
+    # tests/test_search.py).
+    "search": ANY_USER,
     "workspace:dashboard": READ,
     "covenant:members": READ,
     "covenant:covenant": READ,
@@ -65,6 +68,8 @@ ROUTE_KINDS = {
     "reports:review": MANAGE,
     "reports:periods_default": ACTION,
     "reports:reopen": ACTION,
+    "reports:board_remind": MANAGE,
+    "reports:board_accept": ACTION,
     "scores:overview": READ,
     # A member unit's decided ranks across the years: published results, every member of the year reads them.
     "scores:unit_history": READ,
@@ -236,7 +241,7 @@ def expected_status(name: str, role: str):
     if role == "anonymous":
         return LOGIN
     if role == "other_secretariat" and name not in (
-        "home", "province", "verify", "verify_code", "healthz", "notifications", "notifications_read_all"
+        "home", "province", "verify", "verify_code", "healthz", "notifications", "notifications_read_all", "search"
     ):
         return 404
     if name.startswith("council:") and name in OWN_RULES:

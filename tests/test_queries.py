@@ -58,12 +58,15 @@ PAGES = {
     "scoring:tie_breaks_edit": ("secretariat", 14, SETUP),
     # The accounts the secretariat manages: its head unit this year and next (two queries), the next year's head;
     # the locked-out logins (django-axes).
-    "covenant:accounts": ("secretariat", 9, SETUP),
+    "covenant:accounts": ("secretariat", 10, SETUP),  # + the year's units, for the filter
+    "covenant:accounts (filtered)": ("secretariat", 10, SETUP),
     "covenant:account_create": ("secretariat", 5, SETUP),
     "covenant:handover": ("secretariat", 5, SETUP),
     "covenant:account_password": ("secretariat", 7, SETUP),
     # One more: the ids of the year's draft entries, shown as "(bản nháp)" to whoever may not open them.
-    "covenant:history": ("secretariat", 7, SETUP),
+    # And two for the filter's lists (who acted; on what kinds of objects, with which actions).
+    "covenant:history": ("secretariat", 9, SETUP),
+    "covenant:history (filtered)": ("secretariat", 9, SETUP),
     # The rules of the phase (members, covenant, scoreboard) and the open work of each app, a query or two each.
     "covenant:phase_advance": ("secretariat", 11, SETUP),
     "covenant:phase_advance (reporting)": ("secretariat", 14, REPORTING),
@@ -94,7 +97,17 @@ PAGES = {
     "reports:report (officer)": ("officer", 10, REPORTING),
     "reports:review": ("secretariat", 10, REPORTING),  # + the unit's extension (earliest resubmission date)
     "reports:edit": ("officer", 10, REPORTING),
-    "reports:evidence": ("officer", 6, REPORTING),
+    # + the contents (the filter's list) and the count of the page; the secretariat may list every unit (their names).
+    "reports:evidence": ("officer", 8, REPORTING),
+    "reports:evidence (filtered)": ("officer", 8, REPORTING),
+    "reports:evidence (secretariat, every unit)": ("secretariat", 9, REPORTING),
+    # The periods, then the reports, extensions and members of all of them (overdue units per period).
+    "reports:board_remind": ("secretariat", 9, REPORTING),
+    # Every year the user opens, their unit's memberships (none for a viewer), then one query a kind of text
+    # (sections, general proposals, files), each capped: the same count at any size.
+    "search": ("secretariat", 7, REPORTING),
+    "search (officer)": ("officer", 7, REPORTING),
+    "search (provincial, one year)": ("provincial", 5, REPORTING),
     "scores:overview": ("secretariat", 14, SCORING),
     "scores:overview (officer)": ("officer", 9, SCORING),
     "scores:ranking": ("secretariat", 21, SCORING),
@@ -270,9 +283,28 @@ def build(units: int, phase: str, *, second_bloc: bool = False) -> dict:
     return {"bloc_year": bloc_year, "people": people}
 
 
+# The query string of the pages counted with filters (the same count as without: filtering adds no query).
+QUERIES = {
+    "covenant:accounts (filtered)": "q=can&role=officer&state=active",
+    "covenant:history (filtered)": (
+        "actor=system&target_type=covenant.covenantcontent&date_from=01/01/2020&q=N&sort=oldest"
+    ),
+    "reports:evidence (filtered)": "q=quy&kind=pdf",
+    "reports:evidence (secretariat, every unit)": "unit=all&q=Quy",
+    "search": "q=thực hiện",
+    "search (officer)": "q=nội dung&sort=relevance",
+    "search (provincial, one year)": f"q=thực hiện&year={YEAR}&kind=report",
+}
+
+
 def url_of(page: str, bloc_year) -> str:
+    url = _url_of(page, bloc_year)
+    return f"{url}?{QUERIES[page]}" if page in QUERIES else url
+
+
+def _url_of(page: str, bloc_year) -> str:
     name = page.split(" ")[0]
-    if name in ("home", "verify", "notifications"):
+    if name in ("home", "verify", "notifications", "search"):
         return reverse(name)
     if name == "verify_code":
         return reverse(name, args=["XH-1-2025-0000000000"])

@@ -1,18 +1,23 @@
 """The home page, a bloc year's dashboard and the province overview."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from core import dataversion, lifecycle, pagecache
-from core.access import profile_of, visible_bloc_years
+from core.access import access_for, profile_of, visible_bloc_years
 from core.decorators import bloc_year_view
 from core.models import BlocYear, Membership, Profile, Province
 from core.pages import year_context
 from covenant.forms import PhaseRevertForm
 from covenant.models import Covenant
 from reports.board import dashboard_summary
+from reports.forms import SearchForm
+from reports.search import LIMIT as SEARCH_LIMIT
+from reports.search import search as search_texts
+from reports.search import uses_full_text
 from scoring.scoreboard.services import scoreboard_with_items
 from workspace.todo import todo_list
 
@@ -111,4 +116,35 @@ def dashboard(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             reporting=reporting,
             todo=todo_list(bloc_year, request.access, reporting, known),
         ),
+    )
+
+
+SEARCH_PER_PAGE = 20
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """The reports and evidence of every year the user may open, found by their words (reports/search.py); each
+    year searched with the user's own standing in it, so that nobody finds what they may not open."""
+    years = list(visible_bloc_years(request.user).order_by("-year", "bloc__name"))
+    form = SearchForm(request.GET, years=sorted({by.year for by in years}, reverse=True))
+    values = form.values()
+    results, page = None, None
+    if values.get("q"):
+        if values.get("year"):
+            years = [by for by in years if by.year == values["year"]]
+        profile = profile_of(request.user)
+        # One query for the user's unit's memberships of every year: access_for then asks nothing more.
+        memberships = (
+            list(Membership.objects.filter(unit_id=profile.unit_id, bloc_year__in=years).select_related("unit"))
+            if profile is not None and profile.unit_id
+            else []
+        )
+        accesses = [access_for(request.user, by, memberships) for by in years]
+        results = search_texts(accesses, values["q"], kind=values.get("kind", ""), order=values.get("sort", "newest"))
+        page = Paginator(results.hits, SEARCH_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workspace/search.html",
+        {"form": form, "results": results, "page_obj": page, "full_text": uses_full_text(), "limit": SEARCH_LIMIT},
     )

@@ -36,3 +36,9 @@ def email_wrap(email: str):
         local,
         domain,
     )
+
+
+@register.simple_tag
+def page_range(page_obj):
+    """The page numbers to link, with "…" (Paginator.ELLIPSIS) for long runs: a long log stays one line."""
+    return list(page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1))

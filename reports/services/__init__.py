@@ -2,6 +2,14 @@
 report from draft to accepted, with its uploads) and ``evidence`` (files checked by content). The names below are
 the app's service API: ``from reports import services; services.submit_report(...)``."""
 
+from reports.services.bulk import (
+    Pick,
+    Reminded,
+    accept_reports,
+    overdue_by_period,
+    overdue_units,
+    remind_overdue,
+)
 from reports.services.evidence import ALLOWED_TYPES, add_evidence, check_upload, files_removed_on_error
 from reports.services.periods import (
     DEFAULT_PERIODS,
@@ -40,11 +48,14 @@ __all__ = [
     "DEFAULT_PERIODS",
     "TIMELINESS_LABELS",
     "Dates",
+    "Pick",
+    "Reminded",
     "SectionData",
     "Timeliness",
     "Upload",
     "Written",
     "accept_report",
+    "accept_reports",
     "add_evidence",
     "changed_since_return",
     "check_upload",
@@ -54,6 +65,9 @@ __all__ = [
     "files_removed_on_error",
     "grant_extension",
     "load_written",
+    "overdue_by_period",
+    "overdue_units",
+    "remind_overdue",
     "reopen_report",
     "report_snapshot",
     "return_report",

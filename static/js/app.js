@@ -8,6 +8,14 @@
     if (form.matches("[data-no-submit]")) { event.preventDefault(); return; }
     var submitter = event.submitter;
     var message = (submitter && submitter.dataset.confirm) || form.dataset.confirm;
+    // data-confirm-count="name": the message's {n} is how many of those boxes are ticked.
+    if (message && form.dataset.confirmCount) {
+      var ticked = Array.prototype.filter.call(form.elements, function (el) {
+        return el.name === form.dataset.confirmCount && el.checked;
+      }).length;
+      if (!ticked) return; // the server says that nothing was chosen
+      message = message.replace("{n}", ticked);
+    }
     if (message && !window.confirm(message)) event.preventDefault();
   });
 
@@ -15,6 +23,16 @@
     var el = event.target;
     if (el.matches("select[data-auto-submit]")) el.form.submit();
     if (el.matches("select[data-navigate]")) window.location = el.value;
+  });
+
+  // <button data-check-all="name" data-form="id">: tick every box of that name in the form (again: untick them).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-check-all]");
+    if (!button) return;
+    var form = document.getElementById(button.dataset.form);
+    var boxes = Array.prototype.filter.call(form.elements, function (el) { return el.name === button.dataset.checkAll; });
+    var all = boxes.every(function (el) { return el.checked; });
+    boxes.forEach(function (el) { el.checked = !all; });
   });
 
   // <input data-no-enter>: Enter does not send the form.
