@@ -61,7 +61,7 @@ migrations-check: $(STAMP)
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 
 messages: $(STAMP)
-	DEBUG=1 $(PY) manage.py makemessages -l en --add-location file
+	DEBUG=1 $(PY) manage.py makemessages -l en --add-location file --no-wrap
 	DEBUG=1 $(PY) manage.py compilemessages --ignore=$(VENV)
 
 # The benchmark (bench/README.md): PostgreSQL with national-scale data, gunicorn, wrk (or hey), locust, LibreOffice

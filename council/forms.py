@@ -84,8 +84,18 @@ class QuotaForm(forms.Form):
     certificates = forms.IntegerField(label=_("Số Bằng khen của Chủ tịch UBND tỉnh"), min_value=0, max_value=9999)
 
 
-class ReturnForm(forms.Form):
-    reason = forms.CharField(label=_("Lý do trả lại"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+class AcceptForm(forms.Form):
+    """The dossier as the council's office saw it: a dossier submitted again meanwhile is not accepted blind."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+
+class ReturnForm(AcceptForm):
+    reason = forms.CharField(
+        label=_("Lý do trả lại"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Khối nhận được lý do này cùng hồ sơ trả lại."),
+        error_messages={"required": _("Phải ghi lý do trả lại hồ sơ.")},
+    )
 
 
 class DecisionForm(forms.Form):

@@ -15,6 +15,7 @@ from core.pages import errors_as_message, errors_on, post_data, post_files
 from council import board, exports, imports, services
 from council.access import bloc_of, bloc_year_of, province_view, unit_of
 from council.forms import (
+    AcceptForm,
     AwardForm,
     BlocForm,
     DecisionForm,
@@ -315,7 +316,10 @@ def _dossier(province: Province, bloc: str, year: int) -> Dossier:
 
 @province_view()
 def dossier(request: HttpRequest, province: Province, bloc: str, year: int) -> HttpResponse:
-    obj = _dossier(province, bloc, year)
+    return _dossier_page(request, province, _dossier(province, bloc, year))
+
+
+def _dossier_page(request: HttpRequest, province: Province, obj: Dossier, return_form=None) -> HttpResponse:
     by = obj.bloc_year
     history = list(AuditEntry.objects.filter(bloc_year=by, action__startswith="dossier.").select_related("actor"))
     return render(request, "council/dossier.html", _context(
@@ -323,8 +327,9 @@ def dossier(request: HttpRequest, province: Province, bloc: str, year: int) -> H
         # Once accepted, the checklist as it stood then (later dossiers of the province use up the quota).
         checks=obj.checklist if obj.status in (Dossier.Status.ACCEPTED, Dossier.Status.DECIDED) and obj.checklist
         else services.checklist(by),
-        proposals=services.proposals_of(by), return_form=ReturnForm(), history=history,
-        awards=services.decision_awards(obj),
+        proposals=services.proposals_of(by), history=history, awards=services.decision_awards(obj),
+        accept_form=AcceptForm(initial={"version": obj.version}),
+        return_form=return_form or ReturnForm(initial={"version": obj.version}),
     ))
 
 
@@ -333,14 +338,16 @@ def dossier(request: HttpRequest, province: Province, bloc: str, year: int) -> H
 def dossier_return(request: HttpRequest, province: Province, bloc: str, year: int) -> HttpResponse:
     obj = _dossier(province, bloc, year)
     form = ReturnForm(request.POST)
+    if not form.is_valid() and obj.status == Dossier.Status.SUBMITTED:
+        return _dossier_page(request, province, obj, return_form=form)
     if not form.is_valid():
-        messages.error(request, _("Phải ghi lý do trả lại hồ sơ."))
-    else:
-        with errors_as_message(request) as outcome:
-            services.return_dossier(dossier=obj, reason=form.cleaned_data["reason"], expected_version=None,
-                                    by=request.user)
-        if outcome.ok:
-            messages.success(request, _("Đã trả lại hồ sơ cho khối."))
+        messages.error(request, _("Chỉ trả lại hồ sơ đang chờ tỉnh xem xét."))
+        return redirect("council:dossier", code=province.code, bloc=bloc, year=year)
+    with errors_as_message(request) as outcome:
+        services.return_dossier(dossier=obj, reason=form.cleaned_data["reason"],
+                                expected_version=form.cleaned_data["version"], by=request.user)
+    if outcome.ok:
+        messages.success(request, _("Đã trả lại hồ sơ cho khối."))
     return redirect("council:dossier", code=province.code, bloc=bloc, year=year)
 
 
@@ -348,8 +355,12 @@ def dossier_return(request: HttpRequest, province: Province, bloc: str, year: in
 @province_view(manage=True)
 def dossier_accept(request: HttpRequest, province: Province, bloc: str, year: int) -> HttpResponse:
     obj = _dossier(province, bloc, year)
+    form = AcceptForm(request.POST)
+    if not form.is_valid():  # only a tampered or truncated post lacks the version
+        messages.error(request, _("Trang đã cũ: hãy tải lại trang hồ sơ rồi tiếp nhận lại."))
+        return redirect("council:dossier", code=province.code, bloc=bloc, year=year)
     with errors_as_message(request) as outcome:
-        services.accept_dossier(dossier=obj, expected_version=None, by=request.user)
+        services.accept_dossier(dossier=obj, expected_version=form.cleaned_data["version"], by=request.user)
     if outcome.ok:
         messages.success(request, _("Đã tiếp nhận hồ sơ."))
     return redirect("council:dossier", code=province.code, bloc=bloc, year=year)

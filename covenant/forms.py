@@ -219,6 +219,11 @@ class PhaseRevertForm(ContentDeleteForm):
     # The phase the page showed: a second click or a stale tab is refused instead of stepping twice.
     phase = forms.CharField(widget=forms.HiddenInput, max_length=20)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = _("Phải ghi lý do khi quay lại giai đoạn trước.")
+        self.fields["reason"].help_text = _("Được ghi vào nhật ký thay đổi.")
+
 
 class PhaseAdvanceForm(forms.Form):
     phase = forms.CharField(widget=forms.HiddenInput, max_length=20)

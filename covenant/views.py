@@ -231,7 +231,11 @@ def content_delete(request: HttpRequest, bloc_year: BlocYear, content_pk: int) -
 def phase_advance(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     """The phase step: what still blocks it, what would be left open, then a confirmation (and a reason)."""
     form = PhaseAdvanceForm(post_data(request), initial={"phase": bloc_year.phase})
-    if request.method == "POST" and form.is_valid():
+    problems = lifecycle.phase_problems(bloc_year) if bloc_year.next_phase else []
+    if not bloc_year.next_phase or problems:
+        # Nothing to confirm: the page says why, whatever was posted.
+        form = PhaseAdvanceForm(initial={"phase": bloc_year.phase})
+    if form.is_bound and form.is_valid():
         with errors_on(form) as outcome:
             bloc_year = lifecycle.advance_phase(
                 bloc_year=bloc_year,
@@ -246,6 +250,7 @@ def phase_advance(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             )
             return redirect(bloc_year)
         bloc_year.refresh_from_db()
+        problems = lifecycle.phase_problems(bloc_year) if bloc_year.next_phase else []
     return render(
         request,
         "covenant/phase_advance.html",
@@ -254,30 +259,46 @@ def phase_advance(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             bloc_year,
             "dashboard",
             form=form,
-            problems=lifecycle.phase_problems(bloc_year) if bloc_year.next_phase else [],
+            problems=problems,
             open_work=lifecycle.open_work_of(bloc_year) if bloc_year.next_phase else [],
         ),
     )
 
 
-@require_POST
 @bloc_year_view(manage=True)
 def phase_revert(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
-    form = PhaseRevertForm(request.POST)
-    with errors_as_message(request) as outcome:
-        form.is_valid()
-        bloc_year = lifecycle.revert_phase(
-            bloc_year=bloc_year,
-            by=request.user,
-            reason=form.cleaned_data.get("reason", ""),
-            # A form that does not name the phase it was shown in is refused as stale.
-            expected_phase=form.cleaned_data.get("phase") or "?",
-        )
-    if outcome.ok:
-        messages.success(
-            request, _("Năm thi đua đã quay lại giai đoạn “%(phase)s”.") % {"phase": bloc_year.get_phase_display()}
-        )
-    return redirect(bloc_year)
+    """Back to the previous phase, with a reason: from the dashboard's short form, or this page, which draws a
+    refusal again with the reason marked."""
+    form = PhaseRevertForm(post_data(request), initial={"phase": bloc_year.phase})
+    if bloc_year.phase_index == 0:
+        form = PhaseRevertForm(initial={"phase": bloc_year.phase})  # nothing to go back to: the page says so
+    if form.is_bound and form.is_valid():
+        with errors_on(form) as outcome:
+            bloc_year = lifecycle.revert_phase(
+                bloc_year=bloc_year,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_phase=form.cleaned_data["phase"],
+            )
+        if outcome.ok:
+            messages.success(
+                request,
+                _("Năm thi đua đã quay lại giai đoạn “%(phase)s”.") % {"phase": bloc_year.get_phase_display()},
+            )
+            return redirect(bloc_year)
+        bloc_year.refresh_from_db()
+    index = bloc_year.phase_index
+    return render(
+        request,
+        "covenant/phase_revert.html",
+        year_context(
+            request,
+            bloc_year,
+            "dashboard",
+            form=form,
+            previous=BlocYear.PHASE_ORDER[index - 1] if index > 0 else None,
+        ),
+    )
 
 
 @require_POST

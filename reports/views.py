@@ -310,6 +310,13 @@ def _history(report: ProgressReport) -> list[AuditEntry]:
 
 @bloc_year_view(kept=True)
 def report_detail(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> HttpResponse:
+    return _report_page(request, bloc_year, report_pk)
+
+
+def _report_page(
+    request: HttpRequest, bloc_year: BlocYear, report_pk: int, reopen_form: ReopenForm | None = None
+) -> HttpResponse:
+    """The report as its readers see it; with a refused reopening drawn again, its fields marked."""
     access = request.access
     report = get_report(access, report_pk, _report_queryset())
     history = visibility.mask(access, _history(report))
@@ -336,7 +343,7 @@ def report_detail(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> 
             timeliness_label=services.TIMELINESS_LABELS[timeliness],
             dates=services.unit_dates(report.period, ext),
             is_writer=own,
-            reopen_form=ReopenForm(),
+            reopen_form=reopen_form or ReopenForm(),
         ),
     )
 
@@ -527,9 +534,13 @@ def report_review(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> 
 def report_reopen(request: HttpRequest, bloc_year: BlocYear, report_pk: int) -> HttpResponse:
     report = get_report(request.access, report_pk)
     form = ReopenForm(request.POST)
+    # The page draws the form only for an accepted report of a year not yet published.
+    if not form.is_valid() and report.status == Status.ACCEPTED and not bloc_year.is_published:
+        return _report_page(request, bloc_year, report.pk, reopen_form=form)
+    if not form.is_valid():
+        messages.error(request, _("Chỉ mở lại được báo cáo đã tiếp nhận."))
+        return redirect(_url("report", bloc_year, report.pk))
     with errors_as_message(request) as outcome:
-        if not form.is_valid():
-            raise ServiceError(_("Phải ghi lý do mở lại báo cáo (và hạn nộp lại đúng dạng ngày/tháng/năm)."))
         services.reopen_report(
             report=report, reason=form.cleaned_data["reason"], due=form.cleaned_data["due"], by=request.user
         )

@@ -134,7 +134,7 @@ def item_row(page: Page, item: ItemScore) -> Locator:
 
 
 def ranking_rows(page: Page) -> Locator:
-    return page.locator("main table tbody tr")
+    return page.locator("#ranking-table tbody tr")
 
 
 def self_score_by_service(year: BlocYear, index: int, less: Decimal) -> ScoreSheet:

@@ -10,6 +10,7 @@ from core.models import AuditEntry, Notification, Profile
 from council import services
 from council.models import Dossier
 from tests.council_year import published_year, review_year
+from tests.marking import assert_every_error_is_marked
 from tests.personas import make_user
 
 
@@ -118,15 +119,28 @@ def test_a_dossier_failing_a_check_is_not_accepted(year, staff):
 
 
 def test_the_council_returns_through_its_page_and_the_bloc_reads_the_reason(client, year, staff, office):
-    services.submit_dossier(bloc_year=year, by=office)
+    version = services.submit_dossier(bloc_year=year, by=office).version
     client.force_login(staff)
     url = reverse("council:dossier_return", args=[year.bloc.province.code, year.bloc.code, year.year])
-    client.post(url, {"reason": ""})
+    assert assert_every_error_is_marked(client.post(url, {"reason": "", "version": version})) == 1
     assert Dossier.objects.get(bloc_year=year).status == Dossier.Status.SUBMITTED
-    client.post(url, {"reason": "Đề nghị bổ sung báo cáo thành tích"})
+    client.post(url, {"reason": "Đề nghị bổ sung báo cáo thành tích", "version": version})
     client.force_login(office)
     page = client.get(reverse("dossier:status", args=[year.bloc.code, year.year])).content.decode()
     assert "Đề nghị bổ sung báo cáo thành tích" in page and "Gửi lại hồ sơ lên tỉnh" in page
+
+
+def test_accepting_from_a_page_shown_before_the_dossier_was_sent_again_is_refused(client, year, quota, staff):
+    dossier = services.submit_dossier(bloc_year=year, by=None)
+    services.return_dossier(dossier=dossier, reason="Thiếu biên bản", expected_version=None, by=staff)
+    stale = Dossier.objects.get(pk=dossier.pk).version
+    services.submit_dossier(bloc_year=year, by=None)
+    client.force_login(staff)
+    url = reverse("council:dossier_accept", args=[year.bloc.province.code, year.bloc.code, year.year])
+    page = client.post(url, {"version": stale}, follow=True).content.decode()
+    assert "vừa được người khác lưu trước bạn" in page
+    assert "Trang đã cũ" in client.post(url, {}, follow=True).content.decode()
+    assert Dossier.objects.get(pk=dossier.pk).status == Dossier.Status.SUBMITTED
 
 
 def test_a_stale_form_is_refused(year, staff):
@@ -141,6 +155,16 @@ def test_a_council_page_of_a_dossier_shows_the_checklist(client, year, quota, st
     page = client.get(reverse("council:dossier", args=[year.bloc.province.code, year.bloc.code, year.year]))
     text = page.content.decode()
     assert "Biên bản hội nghị tổng kết" in text and "Tiếp nhận hồ sơ" in text
+
+
+def test_a_bad_decision_marks_every_field_and_records_nothing(client, year, quota, staff):
+    dossier = services.accept_dossier(dossier=services.submit_dossier(bloc_year=year, by=None),
+                                      expected_version=None, by=staff)
+    client.force_login(staff)
+    url = reverse("council:decision", args=[year.bloc.province.code, year.bloc.code, year.year])
+    response = client.post(url, {"number": "", "signed_on": "31/02/2026", "signer": " "})
+    assert assert_every_error_is_marked(response) == 3
+    assert Dossier.objects.get(pk=dossier.pk).status == Dossier.Status.ACCEPTED
 
 
 def test_the_decision_writes_the_awards_into_the_units_history(client, year, quota, staff):

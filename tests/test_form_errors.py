@@ -8,6 +8,7 @@ form is neither there nor in `NO_PAGE_OF_ITS_OWN`.
 
 import datetime
 import html
+from zoneinfo import ZoneInfo
 
 import pytest
 from django import forms
@@ -25,6 +26,8 @@ from tests.test_setup_forms import (
     tie_breaks_post,
     year_args,
 )
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def set_phase(bloc_year, phase):
@@ -85,19 +88,17 @@ FORM_CASES = {
 NOT_REDRAWN = {
     # Bases and button-only forms: a hidden version or nothing to type.
     "core.forms.ReasonForm", "core.forms.ReasonMixin", "core.forms.VersionedForm", "scoring.meeting.forms.StateForm",
-    "scoring.scoreboard.forms.PlainPointsMixin", "scoring.sheets.forms.ReasonForm",
-    # One-line forms on a page of their own purpose (the dashboard's phase revert, the score sheet's settle, waive
-    # and manual deduction, the reviewer assignment, a report's reopening): a refusal is the page's message, the
-    # form is not drawn again. Not yet marked field by field (issue 16, item 4).
-    "covenant.forms.PhaseRevertForm", "scoring.sheets.forms.AssignForm", "scoring.sheets.forms.WaiveForm",
-    "reports.forms.ReopenForm", "scoring.sheets.forms.ManualDeductionForm", "scoring.sheets.forms.SettleForm",
+    "scoring.scoreboard.forms.PlainPointsMixin", "council.forms.AcceptForm",
     # A GET form (the public verification page): an unknown code is the page's answer.
     "documents.forms.VerifyForm",
 }
 # Checked by their own tests: test_self_score_grid_marks_every_bad_score, the handover and scan tests below,
 # tests/test_reports_workflow.py::test_the_review_form_states_the_earliest_resubmission_date_and_marks_...
 OWN_TESTS = {"scoring.sheets.forms.SheetForm", "reports.forms.ReviewForm", "covenant.forms.HandoverForm",
-             "documents.forms.ScanForm",
+             "documents.forms.ScanForm", "reports.forms.ReopenForm", "council.forms.DecisionForm",
+             # The score sheet's one-line forms and the overview's assignment: test_the_sheets_one_line_forms_...
+             "scoring.sheets.forms.ManualDeductionForm", "scoring.sheets.forms.ReasonForm",
+             "scoring.sheets.forms.AssignForm",
              # GET filters above lists and the search (issue 16 item 6): a bad value is marked at its field and left
              # out, in tests/test_find_and_act.py (test_bad_filter_values_..., accounts, evidence) and test_search.py.
              "core.forms.FilterForm", "covenant.forms.HistoryFilterForm", "covenant.forms.AccountFilterForm",
@@ -164,6 +165,36 @@ def test_self_score_grid_marks_every_bad_score(client, scoring_year):
     assert all(i.self_score is None for i in sheet.items.all())
 
 
+def test_the_sheets_one_line_forms_mark_their_fields_where_they_sit(client, secretariat, scoring_year):
+    from scoring.sheets import services as sheets
+    from scoring.sheets.models import Deduction
+    from tests.test_fuzz_forms import _submitted_sheets
+
+    bloc_year, sheet = scoring_year
+    _submitted_sheets(bloc_year, [sheet.unit])  # a unit's draft is its own: the secretariat sees submitted sheets
+    client.force_login(secretariat)
+    add = reverse("scores:deduction_add", args=[*year_args(bloc_year), sheet.pk])
+    response = client.post(add, {"points": "", "reason": ""})
+    assert assert_every_error_is_marked(response) == 2
+    assert 'id="deduction-add"' in response.content.decode()
+    # Past the form, the service's refusal of the points is shown at the points too.
+    response = client.post(add, {"points": "mười", "reason": "Vi phạm quy chế"})
+    assert assert_every_error_is_marked(response) == 1
+    assert response.context["deduction_form"]["reason"].value() == "Vi phạm quy chế"  # what was typed stays
+    deduction = sheets.add_manual_deduction(sheet=sheet, points="1", reason="Vi phạm", by=secretariat)
+    remove = reverse("scores:deduction_remove", args=[*year_args(bloc_year), deduction.pk])
+    assert assert_every_error_is_marked(client.post(remove, {"reason": " "})) == 1
+    assert Deduction.objects.filter(pk=deduction.pk).exists()
+
+
+def test_the_overviews_assignment_marks_a_tampered_choice(client, secretariat, scoring_year):
+    bloc_year, _ = scoring_year
+    client.force_login(secretariat)
+    response = client.post(reverse("scores:assign", args=year_args(bloc_year)), {"mode": "boc-tham-gia"})
+    assert assert_every_error_is_marked(response) == 1
+    assert "Hãy chọn cách thẩm định." in response.content.decode()
+
+
 def test_report_form_marks_a_missing_summary(client, bloc_year):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -210,3 +241,22 @@ def test_the_register_marks_a_refused_signed_scan_at_its_row(client, secretariat
     response = client.post(reverse("documents:scan_upload", args=[*year_args(bloc_year), entry.pk]), {})
     assert assert_every_error_is_marked(response) == 1
     assert f'aria-describedby="scan-error-{entry.pk}"' in response.content.decode()
+
+
+def test_reopening_an_accepted_report_marks_a_missing_reason_and_a_bad_date(client, secretariat, bloc_year):
+    from reports import services as reports
+
+    set_phase(bloc_year, BlocYear.Phase.REPORTING)
+    period = reports.create_default_periods(bloc_year=bloc_year, by=None)[0]
+    unit, officer = bloc_year.units[1], bloc_year.officers[1]
+    when = datetime.datetime.combine(period.opens_on, datetime.time(9), tzinfo=VN) + datetime.timedelta(days=1)
+    report = reports.start_report(period=period, unit=unit, by=officer, at=when)
+    sections = {s.content_id: reports.SectionData(done="Hoàn thành.") for s in report.sections.all()}
+    report = reports.save_report(report=report, sections=sections, general_proposals="", expected_version=None,
+                                 by=officer, at=when)
+    report = reports.submit_report(report=report, expected_version=report.version, by=officer, at=when)
+    reports.accept_report(report=report, expected_version=report.version, by=secretariat, at=when)
+    client.force_login(secretariat)
+    url = reverse("reports:reopen", args=[*year_args(bloc_year), report.pk])
+    assert assert_every_error_is_marked(client.post(url, {"reason": "", "due": "31/02/2026"})) == 2
+    assert type(report).objects.get(pk=report.pk).status == "accepted"

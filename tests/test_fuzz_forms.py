@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from core.models import BlocYear
 from reports import services as reports
 from scoring.meeting import services as voting
-from scoring.models import Ballot, ScoreSheet, ScoringRound
+from scoring.models import Ballot, ItemScore, ScoreSheet, ScoringRound
 from scoring.sheets import services as sheets
 from tests.council_year import published_year, review_year
 from tests.marking import marked_errors
@@ -121,7 +121,8 @@ def crawl(client: Client, starts: list[str], prefixes: tuple[str, ...], limit: i
             shape = (re.sub(r"\d+", "N", form.action), tuple(sorted(form.fields)))
             forms.setdefault(shape, form)
         for href in page.links:
-            href = href.split("#")[0]
+            # Sort, filter and page links show the same forms: crawling each would spend the limit on one table.
+            href = href.split("#")[0].split("?")[0]
             if href.startswith(prefixes) and not re.search(r"\.(pdf|xlsx)$|/download/", href) and href not in seen:
                 queue.append(href)
     return list(forms.values())
@@ -162,17 +163,17 @@ class Tally:
 
 
 def probes(form: Form) -> list[dict]:
-    """Two honest posts of the form's hidden fields and buttons with every field a person types left empty, then
-    filled with what no field accepts: the answers show each field's own error (random inputs mostly trip over a
-    tampered hidden version first)."""
+    """Two honest posts of the form's hidden fields and buttons with every field a person types filled with what no
+    field accepts, then left empty: the answers show each field's own error (random inputs mostly trip over a
+    tampered hidden version first). The garbage goes first: an empty post may be valid, and would act."""
     kept = {n: v[0] for n, v in form.fields.items() if form.kinds.get(n) in {"hidden", "submit", "button"} and v}
     typed = [n for n in form.fields if n not in kept]
     bad = {"number": "mười", "date": "32/13/2025", "select": "999999999", "checkbox": "999999999",
            "radio": "999999999", "email": "khong-phai-thu"}
     return [
-        {**kept, **dict.fromkeys(typed, "")},
         {**kept, **{n: bad.get(form.kinds.get(n, ""), "x" * 6000) for n in typed},
          **{n: SimpleUploadedFile(*UPLOADS[-1]) for n in form.files}},
+        {**kept, **dict.fromkeys(typed, "")},
     ]
 
 
@@ -196,9 +197,15 @@ def fuzz(client: Client, forms: list[Form], ids: list[str], tally: Tally) -> Non
 
     for form in forms:
         tally.forms += 1
+        # Every form meets the year as crawled: a phase stepped back or a ballot closed by one form's inputs would
+        # otherwise turn the later forms' pages into refusals, and their fields would go unchecked.
         for body in probes(form):
+            savepoint = transaction.savepoint()
             _post(client, form, body, tally)
+            transaction.savepoint_rollback(savepoint)
+        savepoint = transaction.savepoint()
         _fuzz_one(client, form, ids, tally)
+        transaction.savepoint_rollback(savepoint)
 
 
 def _fuzz_one(client: Client, form: Form, ids: list[str], tally: Tally) -> None:
@@ -250,8 +257,11 @@ def scoring_year() -> BlocYear:
 
 
 def released_year() -> BlocYear:
-    """Reviews released, one score lowered with a reason: the units may contest, the secretariat settle."""
+    """Reviews released, one score lowered with a reason: the units may contest, the secretariat settle (the
+    first unit has contested). The year's periods are long past with no report: deductions the secretariat may
+    waive."""
     y = make_bloc_year(units=3, year=2025, phase=BlocYear.Phase.SCORING)
+    reports.create_default_periods(bloc_year=y, by=None)
     _submitted_sheets(y, y.units)
     sheets.assign_reviewers(bloc_year=y, mode=ScoringRound.Mode.SECRETARIAT, by=None)
     for sheet in ScoreSheet.objects.filter(bloc_year=y).order_by("unit__code"):
@@ -260,6 +270,10 @@ def released_year() -> BlocYear:
         rows[items[0].sub_item_id] = sheets.ReviewRow(score=Decimal(0), reason="Thiếu minh chứng")
         sheets.save_review(sheet=sheet, rows=rows, expected_version=None, by=None)
     sheets.release_review(bloc_year=y, by=None)
+    first = ScoreSheet.objects.filter(bloc_year=y).order_by("unit__code").first()
+    lowered = first.items.order_by("sub_item__criterion__order", "sub_item__order").first()
+    sheets.respond(sheet=first, by=None, responses={
+        lowered.sub_item_id: sheets.Response(contest=ItemScore.Contest.CONTESTED, comment="Đã nộp minh chứng")})
     return y
 
 
@@ -330,18 +344,22 @@ _BALLOTS = {"scoring.meeting.forms." + n for n in ("BallotForm", "CloseBallotFor
                                                     "OutcomeForm")}
 MARKED = {
     ("secretariat", "setup"): _SETUP | _ACCOUNTS | _DOCUMENTS | {"awards.forms.AwardForm", "reports.forms.PeriodForm"},
-    ("secretariat", "reporting"): _SETUP | {"reports.forms.ExtensionForm", "reports.forms.EvidenceForm"},
+    ("secretariat", "reporting"): _SETUP | {"reports.forms.ExtensionForm", "reports.forms.EvidenceForm",
+                                            "covenant.forms.PhaseRevertForm"},
     ("secretariat", "scoring"): {"scoring.sheets.forms.ReviewForm"},
     ("secretariat", "voting"): _BALLOTS | {"scoring.meeting.forms.BoardKeyForm"},
     ("secretariat", "paper"): _BALLOTS | {"scoring.meeting.forms.PaperCountForm"},
     ("officer", "reporting"): {"reports.forms.ReportForm", "reports.forms.EvidenceForm"},
+    ("secretariat", "released"): {"scoring.sheets.forms.SettleForm", "scoring.sheets.forms.WaiveForm",
+                                  "scoring.sheets.forms.ApproveForm"},
     ("officer", "released"): {"scoring.sheets.forms.RespondForm"},
     ("officer", "voting"): {"scoring.meeting.forms.VoteForm"},
     ("anonymous", "setup"): {"core.forms.LoginForm"},
     ("council", "paper"): {"council.forms." + n for n in ("AwardForm", "BlocForm", "MergeForm", "MoveForm", "QuotaForm",
                                                           "RenameForm", "SecretariatForm", "UploadForm", "YearForm")}
     | {"covenant.forms.MemberRowForm", "covenant.forms.MembersMetaForm", "covenant.forms.UnitForm"},
-    ("council", "dossier"): {"council.forms.ReturnForm", "council.forms.DecisionForm"},
+    # The decision's page opens once the dossier is accepted: DecisionForm in tests/test_council_dossiers.py.
+    ("council", "dossier"): {"council.forms.ReturnForm"},
 }
 
 

@@ -57,7 +57,7 @@ ROUTE_KINDS = {
     "scoring:bonus_edit": MANAGE,
     "scoring:tie_breaks_edit": MANAGE,
     "covenant:phase_advance": MANAGE,
-    "covenant:phase_revert": ACTION,
+    "covenant:phase_revert": MANAGE,
     "covenant:start_next_year": ACTION,
     "covenant:account_toggle": ACTION,
     "covenant:account_unlock": ACTION,
@@ -173,13 +173,16 @@ OWN_RULES = {
     # Opening an online ballot answers with the board's key page (shown once), not a redirect.
     "review:ballot_open": {"secretariat": 200, "superuser": 200, "leader": 403, "provincial": 403, "officer_a": 403,
                            "officer_b": 403},
-    # The register's issue and signed-scan forms, posted empty by the secretariat: the page comes back with the
-    # fields marked (200); nobody else may post them.
+    # The register's issue and signed-scan forms and the reviewers' assignment, posted empty by the secretariat:
+    # the page comes back with the fields marked (200); nobody else may post them.
     **{
         name: {"secretariat": 200, "superuser": 200, "leader": 403, "provincial": 403, "officer_a": 403,
                "officer_b": 403}
-        for name in ("documents:issue", "documents:scan_upload")
+        for name in ("documents:issue", "documents:scan_upload", "scores:assign")
     },
+    # Returning the dossier without a reason: the council's page comes back with the reason marked.
+    "council:dossier_return": {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN, "provincial": 403, "council": 200,
+                               "superuser": 200},
     # Bloc-wide documents are for readers; a unit prints its own submitted report and score sheet only.
     "documents:pdf": {**dict.fromkeys(READERS, 200), "officer_a": 403, "officer_b": 403},
     "documents:unit_pdf": {**dict.fromkeys(READERS, 200), "officer_a": 200, "officer_b": 404},

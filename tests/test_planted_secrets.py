@@ -106,6 +106,12 @@ def planted(bloc_year, officer_a, officer_b, secretariat, settings, tmp_path):
     bloc_year.the_deduction = sheets.add_manual_deduction(sheet=sheet, points="1", reason="Vi phạm", by=secretariat)
     bloc_year.the_ballot = Ballot.objects.create(bloc_year=bloc_year, kind=Ballot.Kind.FLAG)
     bloc_year.unit_b = b
+    # The inbox's "open" route needs a notification (one of unit A's, naming nothing secret).
+    from core import notifications
+
+    notifications.notify([officer_a], "Đã mở chấm điểm.", reverse("workspace:dashboard", args=[
+        bloc_year.bloc.code, bloc_year.year]), bloc_year=bloc_year)
+    bloc_year.the_notification = officer_a.notifications.order_by("-pk").first()
     return bloc_year
 
 

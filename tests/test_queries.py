@@ -70,6 +70,7 @@ PAGES = {
     # The rules of the phase (members, covenant, scoreboard) and the open work of each app, a query or two each.
     "covenant:phase_advance": ("secretariat", 11, SETUP),
     "covenant:phase_advance (reporting)": ("secretariat", 14, REPORTING),
+    "covenant:phase_revert (reporting)": ("secretariat", 4, REPORTING),
     # + the to-do list's phase step: the year's open work (reports not in, not reviewed), 3 queries; a unit's
     # user also sees its own ranks across the years (2).
     "workspace:dashboard (reporting)": ("secretariat", 24, REPORTING),

@@ -102,27 +102,46 @@ class SettleForm(forms.Form):
             (ItemScore.Settlement.KEPT, _("Giữ điểm thẩm định")),
             (ItemScore.Settlement.CHANGED, _("Điều chỉnh điểm")),
         ],
+        error_messages={"required": _("Hãy chọn cách giải quyết."), "invalid_choice": _("Hãy chọn cách giải quyết.")},
     )
     score = forms.CharField(label=_("Điểm sau điều chỉnh"), required=False, max_length=12)
-    reason = forms.CharField(label=_("Lý do giải quyết"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Lý do giải quyết"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Phải ghi lý do giải quyết.")},
+    )
 
 
 class AssignForm(forms.Form):
-    mode = forms.ChoiceField(label=_("Cách thẩm định"), choices=ScoringRound.Mode.choices, widget=forms.RadioSelect)
+    mode = forms.ChoiceField(
+        label=_("Cách thẩm định"), choices=ScoringRound.Mode.choices, widget=forms.RadioSelect,
+        error_messages={"required": _("Hãy chọn cách thẩm định."), "invalid_choice": _("Hãy chọn cách thẩm định.")},
+    )
 
 
 class ManualDeductionForm(forms.Form):
-    points = forms.CharField(label=_("Điểm trừ"), max_length=12)
+    points = forms.CharField(label=_("Điểm trừ"), max_length=12, error_messages={"required": _("Hãy nhập điểm trừ.")})
     reason = forms.CharField(
-        label=_("Lý do (vi phạm có văn bản chứng minh)"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Lý do (vi phạm có văn bản chứng minh)"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Phải ghi lý do trừ điểm (vi phạm có văn bản chứng minh).")},
     )
 
 
 class WaiveForm(forms.Form):
-    kind = forms.CharField(max_length=20)
-    period = forms.IntegerField()
-    reason = forms.CharField(label=_("Lý do miễn trừ"), max_length=2000)
+    # Which deduction: written by the page, not typed (a tampered value finds no form to draw again).
+    kind = forms.CharField(max_length=20, widget=forms.HiddenInput)
+    period = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+    reason = forms.CharField(
+        label=_("Lý do miễn trừ"), max_length=2000, error_messages={"required": _("Phải ghi lý do miễn trừ điểm.")}
+    )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Lý do"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Lý do"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Phải ghi lý do.")},
+    )
+
+
+class ApproveForm(forms.Form):
+    # Needed only to approve before the contest window has passed (the service says when).
+    reason = forms.CharField(label=_("Lý do phê duyệt ngay"), required=False, max_length=2000)

@@ -1,7 +1,8 @@
 """Pages of year-end scoring: the overview, a sheet (self-score, review, response), deductions, the ranking."""
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +25,7 @@ from scoring.sheets import services as sheets
 from scoring.sheets.access import get_sheet, sees_ranking, sees_review, visible_sheets
 from scoring.sheets.charts import criterion_spread, unit_years
 from scoring.sheets.forms import (
+    ApproveForm,
     AssignForm,
     ManualDeductionForm,
     ReasonForm,
@@ -102,6 +104,12 @@ def _sheet_history(sheet: ScoreSheet, *, show_review: bool) -> list[AuditEntry]:
 
 @bloc_year_view(kept=True)
 def overview(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
+    return _overview_page(request, bloc_year)
+
+
+def _overview_page(request: HttpRequest, bloc_year: BlocYear, refused: forms.Form | None = None) -> HttpResponse:
+    """The scoring overview; `refused` is its assignment, approval or reopening form posted with errors, drawn
+    again in its place with its fields marked."""
     access = request.access
     r = _round(bloc_year)
     sheet_list = list(visible_sheets(access).select_related("unit", "reviewer_unit").order_by("unit__name"))
@@ -116,6 +124,10 @@ def overview(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     ]
     members = list(bloc_year.memberships.select_related("unit").order_by("order"))
     with_sheet = {s.unit_id for s in ScoreSheet.objects.filter(bloc_year=bloc_year).exclude(status=Status.DRAFT)}
+
+    def form_of(kind, blank):
+        return refused if isinstance(refused, kind) else blank
+
     return render(
         request,
         "scores/overview.html",
@@ -128,7 +140,11 @@ def overview(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             own=own,
             to_review=to_review,
             not_submitted=[m for m in members if m.unit_id not in with_sheet],
-            assign_form=AssignForm(initial={"mode": r.mode if r else ScoringRound.Mode.SECRETARIAT}),
+            assign_form=form_of(
+                AssignForm, AssignForm(initial={"mode": r.mode if r else ScoringRound.Mode.SECRETARIAT})
+            ),
+            approve_form=form_of(ApproveForm, ApproveForm()),
+            reopen_form=form_of(ReasonForm, ReasonForm()),
             can_open=bloc_year.phase == BlocYear.Phase.SCORING,
             sees_ranking=sees_ranking(access, r),
             approval_waits=sheets.approval_waits_for(bloc_year)
@@ -146,6 +162,15 @@ def overview(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             else 0,
         ),
     )
+
+
+def _refused_round_form(request: HttpRequest, bloc_year: BlocYear, form, drawn: bool) -> HttpResponse:
+    """The overview's form refused at a field, and still on the page: drawn again marked; else the message."""
+    if drawn and any(name != NON_FIELD_ERRORS for name in form.errors):
+        return _overview_page(request, bloc_year, refused=form)
+    first = form.errors.get(NON_FIELD_ERRORS) or next(iter(form.errors.values()))
+    messages.error(request, first[0])
+    return redirect(_url("overview", bloc_year))
 
 
 @require_POST
@@ -176,6 +201,15 @@ def _reported_sections(bloc_year: BlocYear, unit_id: int) -> dict[int, list[Repo
 
 @bloc_year_view(kept=True)
 def sheet_detail(request: HttpRequest, bloc_year: BlocYear, sheet_pk: int) -> HttpResponse:
+    return _sheet_page(request, bloc_year, sheet_pk)
+
+
+def _sheet_page(
+    request: HttpRequest, bloc_year: BlocYear, sheet_pk: int, refused: tuple[str, forms.Form] | None = None
+) -> HttpResponse | None:
+    """The sheet; `refused` is a one-line form (settle, waive, deduct, remove) posted with errors and where it sat
+    ("settle-<item>", "waive-<kind>-<period>", "deduction", "remove-<deduction>"): it is drawn again there with
+    its fields marked. None when that form is no longer on the page (settled meanwhile, the scores approved)."""
     access = request.access
     r = _round(bloc_year)
     sheet = get_sheet(access, sheet_pk, _sheet_queryset())
@@ -186,6 +220,37 @@ def sheet_detail(request: HttpRequest, bloc_year: BlocYear, sheet_pk: int) -> Ht
     can_review = sheets.reviewable_by(
         sheet, unit_id=access.unit.pk if access.unit else None, is_secretariat=access.can_manage
     )
+    show_review = sees_review(access, sheet, r)
+    slot, bound = refused or ("", None)
+    placed = []
+
+    def form_at(key: str, blank: forms.Form) -> forms.Form:
+        if key != slot:
+            return blank
+        placed.append(key)
+        return bound
+
+    open_to_settle = show_review and access.can_manage and not (r and r.approved_at)
+    settle_forms = {
+        item.pk: form_at(f"settle-{item.pk}", SettleForm())
+        for item in sheet.items.all()
+        if open_to_settle and item.contest == ItemScore.Contest.CONTESTED and not item.settlement
+    }
+    adjustable = access.can_manage and bloc_year.phase == BlocYear.Phase.SCORING and not (r and r.approved_at)
+    waivers, removals, deduction_form = [], [], None
+    if adjustable:
+        for kind, label, periods in (
+            ("waive_late", _("Miễn trừ trễ hạn"), unit_scores.late if unit_scores else []),
+            ("waive_missing", _("Miễn trừ không nộp"), unit_scores.missing if unit_scores else []),
+        ):
+            waivers += [
+                (label, p, form_at(f"waive-{kind}-{p.pk}", WaiveForm(initial={"kind": kind, "period": p.pk})))
+                for p in periods
+            ]
+        deduction_form = form_at("deduction", ManualDeductionForm())
+        removals = [(d, form_at(f"remove-{d.pk}", ReasonForm())) for d in sheet.deductions.all()]
+    if refused and not placed:
+        return None
     return render(
         request,
         "scores/sheet_detail.html",
@@ -196,23 +261,37 @@ def sheet_detail(request: HttpRequest, bloc_year: BlocYear, sheet_pk: int) -> Ht
             sheet=sheet,
             round=r,
             groups=_criteria_groups(sheet.items.all()),
-            show_review=sees_review(access, sheet, r),
+            show_review=show_review,
             is_own=is_own,
             can_review=can_review,
             unit_scores=unit_scores,
-            row=row if (sees_review(access, sheet, r)) else None,
-            history=visibility.mask(access, _sheet_history(sheet, show_review=sees_review(access, sheet, r)))
+            row=row if show_review else None,
+            history=visibility.mask(access, _sheet_history(sheet, show_review=show_review))
             if (access.can_manage or is_own or can_review or access.reads_submitted)
             else [],
             contents=_reported_sections(bloc_year, sheet.unit_id)
             if (is_own or can_review or access.reads_submitted)
             else {},
-            settle_form=SettleForm(),
-            reason_form=ReasonForm(),
-            manual_form=ManualDeductionForm(),
+            settle_forms=settle_forms,
+            adjustable=adjustable,
+            waivers=waivers,
+            deduction_form=deduction_form,
+            removals=removals,
             periods={p.pk: p for p in ReportingPeriod.objects.filter(bloc_year=bloc_year)},
         ),
     )
+
+
+def _refused_inline(request: HttpRequest, bloc_year: BlocYear, sheet_pk: int, slot: str, form) -> HttpResponse:
+    """A one-line form of the sheet refused: drawn again in its place with its fields marked; a refusal that is
+    not a field's (the sheet changed meanwhile), or a form no longer on the page, becomes the page's message."""
+    if any(name != NON_FIELD_ERRORS for name in form.errors):
+        page = _sheet_page(request, bloc_year, sheet_pk, refused=(slot, form))
+        if page is not None:
+            return page
+    first = form.errors.get(NON_FIELD_ERRORS) or next(iter(form.errors.values()))
+    messages.error(request, first[0])
+    return redirect(_url("sheet", bloc_year, sheet_pk))
 
 
 @bloc_year_view()
@@ -455,14 +534,14 @@ def sheet_submit(request: HttpRequest, bloc_year: BlocYear, sheet_pk: int) -> Ht
 def item_settle(request: HttpRequest, bloc_year: BlocYear, item_pk: int) -> HttpResponse:
     item = get_object_or_404(ItemScore.objects.select_related("sheet"), pk=item_pk, sheet__bloc_year=bloc_year)
     form = SettleForm(request.POST)
-    with errors_as_message(request) as outcome:
-        if not form.is_valid():
-            raise ServiceError(_("Hãy chọn cách giải quyết và ghi lý do."))
+    if form.is_valid():
         d = form.cleaned_data
-        sheets.settle(item=item, decision=d["decision"], score=d["score"], reason=d["reason"], by=request.user)
-    if outcome.ok:
-        messages.success(request, _("Đã giải quyết ý kiến của đơn vị."))
-    return redirect(_url("sheet", bloc_year, item.sheet_id))
+        with errors_on(form) as outcome:
+            sheets.settle(item=item, decision=d["decision"], score=d["score"], reason=d["reason"], by=request.user)
+        if outcome.ok:
+            messages.success(request, _("Đã giải quyết ý kiến của đơn vị."))
+            return redirect(_url("sheet", bloc_year, item.sheet_id))
+    return _refused_inline(request, bloc_year, item.sheet_id, f"settle-{item.pk}", form)
 
 
 @require_POST
@@ -470,15 +549,15 @@ def item_settle(request: HttpRequest, bloc_year: BlocYear, item_pk: int) -> Http
 def deduction_add(request: HttpRequest, bloc_year: BlocYear, sheet_pk: int) -> HttpResponse:
     sheet = get_object_or_404(ScoreSheet, pk=sheet_pk, bloc_year=bloc_year)
     form = ManualDeductionForm(request.POST)
-    with errors_as_message(request) as outcome:
-        if not form.is_valid():
-            raise ServiceError(_("Hãy nhập điểm trừ và lý do."))
-        sheets.add_manual_deduction(
-            sheet=sheet, points=form.cleaned_data["points"], reason=form.cleaned_data["reason"], by=request.user
-        )
-    if outcome.ok:
-        messages.success(request, _("Đã thêm điểm trừ."))
-    return redirect(_url("sheet", bloc_year, sheet.pk))
+    if form.is_valid():
+        with errors_on(form) as outcome:
+            sheets.add_manual_deduction(
+                sheet=sheet, points=form.cleaned_data["points"], reason=form.cleaned_data["reason"], by=request.user
+            )
+        if outcome.ok:
+            messages.success(request, _("Đã thêm điểm trừ."))
+            return redirect(_url("sheet", bloc_year, sheet.pk))
+    return _refused_inline(request, bloc_year, sheet.pk, "deduction", form)
 
 
 @require_POST
@@ -486,22 +565,21 @@ def deduction_add(request: HttpRequest, bloc_year: BlocYear, sheet_pk: int) -> H
 def deduction_waive(request: HttpRequest, bloc_year: BlocYear, sheet_pk: int) -> HttpResponse:
     sheet = get_object_or_404(ScoreSheet, pk=sheet_pk, bloc_year=bloc_year)
     form = WaiveForm(request.POST)
-    with errors_as_message(request) as outcome:
-        if not form.is_valid():
-            raise ServiceError(_("Phải ghi lý do miễn trừ điểm."))
+    if form.is_valid():
         period = ReportingPeriod.objects.filter(pk=form.cleaned_data["period"], bloc_year=bloc_year).first()
         if period is None:
-            raise ServiceError(_("Kỳ báo cáo không thuộc năm này."))
-        sheets.waive_deduction(
-            sheet=sheet,
-            kind=form.cleaned_data["kind"],
-            period=period,
-            reason=form.cleaned_data["reason"],
-            by=request.user,
-        )
-    if outcome.ok:
-        messages.success(request, _("Đã miễn trừ điểm."))
-    return redirect(_url("sheet", bloc_year, sheet.pk))
+            form.add_error(None, _("Kỳ báo cáo không thuộc năm này."))
+        else:
+            with errors_on(form) as outcome:
+                sheets.waive_deduction(
+                    sheet=sheet, kind=form.cleaned_data["kind"], period=period, reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            if outcome.ok:
+                messages.success(request, _("Đã miễn trừ điểm."))
+                return redirect(_url("sheet", bloc_year, sheet.pk))
+    slot = f"waive-{request.POST.get('kind', '')}-{request.POST.get('period', '')}"
+    return _refused_inline(request, bloc_year, sheet.pk, slot, form)
 
 
 @require_POST
@@ -511,67 +589,70 @@ def deduction_remove(request: HttpRequest, bloc_year: BlocYear, deduction_pk: in
         Deduction.objects.select_related("sheet__bloc_year"), pk=deduction_pk, sheet__bloc_year=bloc_year
     )
     form = ReasonForm(request.POST)
-    with errors_as_message(request) as outcome:
-        if not form.is_valid():
-            raise ServiceError(_("Phải ghi lý do."))
-        sheets.remove_deduction(deduction=deduction, reason=form.cleaned_data["reason"], by=request.user)
-    if outcome.ok:
-        messages.success(request, _("Đã bỏ mục điểm trừ / miễn trừ."))
-    return redirect(_url("sheet", bloc_year, deduction.sheet_id))
+    if form.is_valid():
+        with errors_on(form) as outcome:
+            sheets.remove_deduction(deduction=deduction, reason=form.cleaned_data["reason"], by=request.user)
+        if outcome.ok:
+            messages.success(request, _("Đã bỏ mục điểm trừ / miễn trừ."))
+            return redirect(_url("sheet", bloc_year, deduction.sheet_id))
+    return _refused_inline(request, bloc_year, deduction.sheet_id, f"remove-{deduction.pk}", form)
 
 
 @require_POST
 @bloc_year_view(manage=True)
 def assign(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     form = AssignForm(request.POST)
-    with errors_as_message(request) as outcome:
-        if not form.is_valid():
-            raise ServiceError(_("Hãy chọn cách thẩm định."))
-        sheets.assign_reviewers(bloc_year=bloc_year, mode=form.cleaned_data["mode"], by=request.user)
-    if outcome.ok:
-        messages.success(request, _("Đã phân công thẩm định."))
-    return redirect(_url("overview", bloc_year))
-
-
-def _round_action(request: HttpRequest, bloc_year: BlocYear, action, success: str, *, needs_reason=False):
-    with errors_as_message(request) as outcome:
-        if needs_reason:
-            form = ReasonForm(request.POST)
-            if not form.is_valid():
-                raise ServiceError(_("Phải ghi lý do."))
-            action(bloc_year=bloc_year, by=request.user, reason=form.cleaned_data["reason"])
-        else:
-            action(bloc_year=bloc_year, by=request.user)
-    if outcome.ok:
-        messages.success(request, success)
-    return redirect(_url("overview", bloc_year))
+    if form.is_valid():
+        with errors_on(form) as outcome:
+            sheets.assign_reviewers(bloc_year=bloc_year, mode=form.cleaned_data["mode"], by=request.user)
+        if outcome.ok:
+            messages.success(request, _("Đã phân công thẩm định."))
+            return redirect(_url("overview", bloc_year))
+    r = _round(bloc_year)
+    return _refused_round_form(request, bloc_year, form, drawn=not (r and r.released_at))
 
 
 @require_POST
 @bloc_year_view(manage=True)
 def release(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
-    return _round_action(
-        request,
-        bloc_year,
-        sheets.release_review,
-        _("Đã công bố kết quả thẩm định: mỗi đơn vị xem được điểm của mình và có thể phản hồi."),
-    )
-
-
-@require_POST
-@bloc_year_view(manage=True)
-def approve(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     with errors_as_message(request) as outcome:
-        sheets.approve(bloc_year=bloc_year, by=request.user, reason=request.POST.get("reason", "")[:2000])
+        sheets.release_review(bloc_year=bloc_year, by=request.user)
     if outcome.ok:
-        messages.success(request, _("Đã phê duyệt kết quả chấm điểm; điểm đã khóa."))
+        messages.success(
+            request, _("Đã công bố kết quả thẩm định: mỗi đơn vị xem được điểm của mình và có thể phản hồi.")
+        )
     return redirect(_url("overview", bloc_year))
 
 
 @require_POST
 @bloc_year_view(manage=True)
+def approve(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
+    form = ApproveForm(request.POST)
+    if form.is_valid():
+        with errors_on(form) as outcome:
+            sheets.approve(bloc_year=bloc_year, by=request.user, reason=form.cleaned_data["reason"])
+        if outcome.ok:
+            messages.success(request, _("Đã phê duyệt kết quả chấm điểm; điểm đã khóa."))
+            return redirect(_url("overview", bloc_year))
+    r = _round(bloc_year)
+    # The reason is drawn only while the contest window keeps approval waiting.
+    drawn = bool(r and r.released_at and not r.approved_at and sheets.approval_waits_for(bloc_year))
+    return _refused_round_form(request, bloc_year, form, drawn=drawn)
+
+
+@require_POST
+@bloc_year_view(manage=True)
 def reopen(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
-    return _round_action(request, bloc_year, sheets.reopen, _("Đã mở lại kết quả chấm điểm."), needs_reason=True)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        with errors_on(form) as outcome:
+            sheets.reopen(bloc_year=bloc_year, by=request.user, reason=form.cleaned_data["reason"])
+        if outcome.ok:
+            messages.success(request, _("Đã mở lại kết quả chấm điểm."))
+            return redirect(_url("overview", bloc_year))
+    r = _round(bloc_year)
+    drawn = bool(r and r.approved_at and bloc_year.phase == BlocYear.Phase.SCORING)
+    return _refused_round_form(request, bloc_year, form, drawn=drawn)
 
 
 @bloc_year_view(kept=True)
