@@ -338,6 +338,9 @@ def _dossier_page(request: HttpRequest, province: Province, obj: Dossier, return
 def dossier_return(request: HttpRequest, province: Province, bloc: str, year: int) -> HttpResponse:
     obj = _dossier(province, bloc, year)
     form = ReturnForm(request.POST)
+    if "version" in form.errors:  # a tampered or truncated post: nothing to mark on the page
+        messages.error(request, _("Trang đã cũ: hãy tải lại trang hồ sơ rồi tiếp nhận lại."))
+        return redirect("council:dossier", code=province.code, bloc=bloc, year=year)
     if not form.is_valid() and obj.status == Dossier.Status.SUBMITTED:
         return _dossier_page(request, province, obj, return_form=form)
     if not form.is_valid():

@@ -140,6 +140,8 @@ def test_accepting_from_a_page_shown_before_the_dossier_was_sent_again_is_refuse
     page = client.post(url, {"version": stale}, follow=True).content.decode()
     assert "vừa được người khác lưu trước bạn" in page
     assert "Trang đã cũ" in client.post(url, {}, follow=True).content.decode()
+    back = reverse("council:dossier_return", args=[year.bloc.province.code, year.bloc.code, year.year])
+    assert "Trang đã cũ" in client.post(back, {"reason": "Thiếu biên bản"}, follow=True).content.decode()
     assert Dossier.objects.get(pk=dossier.pk).status == Dossier.Status.SUBMITTED
 
 

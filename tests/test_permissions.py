@@ -180,9 +180,6 @@ OWN_RULES = {
                "officer_b": 403}
         for name in ("documents:issue", "documents:scan_upload", "scores:assign")
     },
-    # Returning the dossier without a reason: the council's page comes back with the reason marked.
-    "council:dossier_return": {**dict.fromkeys(ROLES, 404), "anonymous": LOGIN, "provincial": 403, "council": 200,
-                               "superuser": 200},
     # Bloc-wide documents are for readers; a unit prints its own submitted report and score sheet only.
     "documents:pdf": {**dict.fromkeys(READERS, 200), "officer_a": 403, "officer_b": 403},
     "documents:unit_pdf": {**dict.fromkeys(READERS, 200), "officer_a": 200, "officer_b": 404},
