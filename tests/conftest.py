@@ -107,12 +107,14 @@ def _commits(request) -> bool:
 @pytest.fixture(autouse=True)
 def _data_versions_and_page_cache(request, monkeypatch):
     """Most tests run inside a transaction that never commits: there, data versions are raised at once instead
-    of after the commit. Every test starts with an empty page cache (SQLite reuses ids between tests)."""
+    of after the commit. Every test starts with an empty page cache (SQLite reuses ids between tests) and an empty
+    default cache (the per-minute throttles count every request from 127.0.0.1, whichever test made it)."""
     from django.core.cache import caches
 
     from core import dataversion
 
     caches["pages"].clear()
+    caches["default"].clear()
     if not _commits(request):
         monkeypatch.setattr(dataversion, "after_commit", lambda callback: callback())
 
