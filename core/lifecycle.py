@@ -242,14 +242,14 @@ def revert_phase(
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_("Phải ghi lý do khi quay lại giai đoạn trước."), field="reason")
-    index = bloc_year.phase_index
-    if index == 0:
+    previous = bloc_year.previous_phase
+    if previous is None:
         raise ServiceError(_("Năm thi đua đang ở giai đoạn đầu tiên."))
     blockers = [p for check in _REVERT_CHECKS.get(Phase(bloc_year.phase), []) for p in check(bloc_year)]
     if blockers:
         raise ServiceError(_("Chưa thể quay lại giai đoạn trước: %(problems)s") % {"problems": " ".join(blockers)})
     before = {"phase": bloc_year.phase}
-    bloc_year.phase = BlocYear.PHASE_ORDER[index - 1]
+    bloc_year.phase = previous
     bloc_year.save(update_fields=["phase"])
     record(
         bloc_year=bloc_year,

@@ -128,6 +128,12 @@ class BlocYear(models.Model):
         index = self.phase_index + 1
         return self.PHASE_ORDER[index] if index < len(self.PHASE_ORDER) else None
 
+    @property
+    def previous_phase(self) -> "BlocYear.Phase | None":
+        """The phase "revert" moves back to, None in the first one."""
+        index = self.phase_index - 1
+        return self.PHASE_ORDER[index] if index >= 0 else None
+
     def phase_at_least(self, phase: str) -> bool:
         return self.phase_index >= self.PHASE_ORDER.index(self.Phase(phase))
 

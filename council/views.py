@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from awards import services as awards
@@ -333,17 +334,20 @@ def _dossier_page(request: HttpRequest, province: Province, obj: Dossier, return
     ))
 
 
+STALE_DOSSIER_PAGE = gettext_lazy("Trang hồ sơ đã cũ: hãy tải lại trang rồi làm lại.")
+
+
 @require_POST
 @province_view(manage=True)
 def dossier_return(request: HttpRequest, province: Province, bloc: str, year: int) -> HttpResponse:
     obj = _dossier(province, bloc, year)
     form = ReturnForm(request.POST)
     if "version" in form.errors:  # a tampered or truncated post: nothing to mark on the page
-        messages.error(request, _("Trang đã cũ: hãy tải lại trang hồ sơ rồi tiếp nhận lại."))
+        messages.error(request, STALE_DOSSIER_PAGE)
         return redirect("council:dossier", code=province.code, bloc=bloc, year=year)
-    if not form.is_valid() and obj.status == Dossier.Status.SUBMITTED:
-        return _dossier_page(request, province, obj, return_form=form)
     if not form.is_valid():
+        if obj.status == Dossier.Status.SUBMITTED:  # the page draws the form only then
+            return _dossier_page(request, province, obj, return_form=form)
         messages.error(request, _("Chỉ trả lại hồ sơ đang chờ tỉnh xem xét."))
         return redirect("council:dossier", code=province.code, bloc=bloc, year=year)
     with errors_as_message(request) as outcome:
@@ -360,7 +364,7 @@ def dossier_accept(request: HttpRequest, province: Province, bloc: str, year: in
     obj = _dossier(province, bloc, year)
     form = AcceptForm(request.POST)
     if not form.is_valid():  # only a tampered or truncated post lacks the version
-        messages.error(request, _("Trang đã cũ: hãy tải lại trang hồ sơ rồi tiếp nhận lại."))
+        messages.error(request, STALE_DOSSIER_PAGE)
         return redirect("council:dossier", code=province.code, bloc=bloc, year=year)
     with errors_as_message(request) as outcome:
         services.accept_dossier(dossier=obj, expected_version=form.cleaned_data["version"], by=request.user)

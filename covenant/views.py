@@ -270,7 +270,7 @@ def phase_revert(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
     """Back to the previous phase, with a reason: from the dashboard's short form, or this page, which draws a
     refusal again with the reason marked."""
     form = PhaseRevertForm(post_data(request), initial={"phase": bloc_year.phase})
-    if bloc_year.phase_index == 0:
+    if bloc_year.previous_phase is None:
         form = PhaseRevertForm(initial={"phase": bloc_year.phase})  # nothing to go back to: the page says so
     if form.is_bound and form.is_valid():
         with errors_on(form) as outcome:
@@ -287,18 +287,7 @@ def phase_revert(request: HttpRequest, bloc_year: BlocYear) -> HttpResponse:
             )
             return redirect(bloc_year)
         bloc_year.refresh_from_db()
-    index = bloc_year.phase_index
-    return render(
-        request,
-        "covenant/phase_revert.html",
-        year_context(
-            request,
-            bloc_year,
-            "dashboard",
-            form=form,
-            previous=BlocYear.PHASE_ORDER[index - 1] if index > 0 else None,
-        ),
-    )
+    return render(request, "covenant/phase_revert.html", year_context(request, bloc_year, "dashboard", form=form))
 
 
 @require_POST

@@ -164,13 +164,23 @@ def _overview_page(request: HttpRequest, bloc_year: BlocYear, refused: forms.For
     )
 
 
-def _refused_round_form(request: HttpRequest, bloc_year: BlocYear, form, drawn: bool) -> HttpResponse:
-    """The overview's form refused at a field, and still on the page: drawn again marked; else the message."""
-    if drawn and any(name != NON_FIELD_ERRORS for name in form.errors):
-        return _overview_page(request, bloc_year, refused=form)
+def _at_a_field(form) -> bool:
+    return any(name != NON_FIELD_ERRORS for name in form.errors)
+
+
+def _refusal_as_message(request: HttpRequest, form, to: str) -> HttpResponse:
+    """A refusal that is not a field's (the data changed meanwhile), or whose form is no longer on the page: the
+    page's message, the form's own first."""
     first = form.errors.get(NON_FIELD_ERRORS) or next(iter(form.errors.values()))
     messages.error(request, first[0])
-    return redirect(_url("overview", bloc_year))
+    return redirect(to)
+
+
+def _refused_round_form(request: HttpRequest, bloc_year: BlocYear, form, drawn: bool) -> HttpResponse:
+    """The overview's form refused at a field, and still on the page: drawn again marked; else the message."""
+    if drawn and _at_a_field(form):
+        return _overview_page(request, bloc_year, refused=form)
+    return _refusal_as_message(request, form, _url("overview", bloc_year))
 
 
 @require_POST
@@ -283,15 +293,9 @@ def _sheet_page(
 
 
 def _refused_inline(request: HttpRequest, bloc_year: BlocYear, sheet_pk: int, slot: str, form) -> HttpResponse:
-    """A one-line form of the sheet refused: drawn again in its place with its fields marked; a refusal that is
-    not a field's (the sheet changed meanwhile), or a form no longer on the page, becomes the page's message."""
-    if any(name != NON_FIELD_ERRORS for name in form.errors):
-        page = _sheet_page(request, bloc_year, sheet_pk, refused=(slot, form))
-        if page is not None:
-            return page
-    first = form.errors.get(NON_FIELD_ERRORS) or next(iter(form.errors.values()))
-    messages.error(request, first[0])
-    return redirect(_url("sheet", bloc_year, sheet_pk))
+    """A one-line form of the sheet refused at a field: drawn again in its place with its fields marked."""
+    page = _sheet_page(request, bloc_year, sheet_pk, refused=(slot, form)) if _at_a_field(form) else None
+    return page or _refusal_as_message(request, form, _url("sheet", bloc_year, sheet_pk))
 
 
 @bloc_year_view()
