@@ -334,7 +334,7 @@ def _dossier_page(request: HttpRequest, province: Province, obj: Dossier, return
     ))
 
 
-STALE_DOSSIER_PAGE = gettext_lazy("Trang hồ sơ đã cũ: hãy tải lại trang rồi làm lại.")
+STALE_DOSSIER_PAGE = gettext_lazy("Trang đã cũ: hãy tải lại trang hồ sơ rồi làm lại.")
 
 
 @require_POST
